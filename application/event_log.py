@@ -1,0 +1,120 @@
+"""The one event store every aggregate writes to, and how a command reaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import EventStore, IntegrityError, Recording, Transcoder
+
+from application.context import CommandContext, CommandResult
+from application.errors import IdempotencyKeyReused, NotFound, VersionConflict
+from application.idempotency import CommandLedger, IdempotencyClaim
+from application.transcodings import register_domain_types
+from domain import payment, plan, subscription, values, workout_session
+
+A = TypeVar("A", bound=Aggregate)
+
+DOMAIN_TYPES: list[type] = [
+    values.Role,
+    values.Money,
+    workout_session.SessionStatus,
+    workout_session.LoggedSet,
+    workout_session.SessionSummary,
+    *plan.VALUE_TYPES,
+    *subscription.VALUE_TYPES,
+    *payment.VALUE_TYPES,
+]
+
+
+class StampedEventStore(EventStore[UUID]):
+    """Writes the command's metadata into the body of every event it records."""
+
+    def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list[Recording[UUID]]:
+        meta = kwargs.pop("meta", None)
+        for domain_event in domain_events:
+            object.__setattr__(domain_event, "meta", meta or {})
+        return super().put(domain_events, **kwargs)
+
+
+class EventLog(Application[UUID]):
+    """GymGenius's event store: one ordered log of every aggregate's events."""
+
+    name = "GymGenius"
+    snapshotting_intervals: ClassVar = {workout_session.WorkoutSession: 50}
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_types(transcoder, DOMAIN_TYPES)
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        return StampedEventStore(mapper=self.mapper, recorder=self.recorder)
+
+    @property
+    def ledger(self) -> CommandLedger:
+        return cast(CommandLedger, self.recorder)
+
+    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(kind.__name__, aggregate_id) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(kind.__name__, aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise VersionConflict(f"expected version {expected_version}, is {aggregate.version}")
+        return aggregate
+
+    def execute(
+        self,
+        ctx: CommandContext,
+        decide: Callable[[], Aggregate],
+        *,
+        created: bool = False,
+        extra: Callable[[Aggregate], dict[str, Any]] | None = None,
+    ) -> CommandResult:
+        """Replays a remembered answer, or decides, records and answers, all or nothing."""
+        remembered = self._remembered(ctx)
+        if remembered is not None:
+            return remembered
+        aggregate = decide()
+        details = extra(aggregate) if extra else {}
+        try:
+            return self._commit(ctx, aggregate, created, details)
+        except IntegrityError:
+            remembered = self._remembered(ctx)
+            if remembered is not None:
+                return remembered
+            raise VersionConflict("another command changed this aggregate first") from None
+
+    def _commit(
+        self, ctx: CommandContext, aggregate: Aggregate, created: bool, extra: dict[str, Any]
+    ) -> CommandResult:
+        pending = len(aggregate.pending_events)
+        claim = None
+        if ctx.idempotency_key and pending:
+            claim = IdempotencyClaim(
+                ctx.actor.uid, ctx.idempotency_key, ctx.fingerprint,
+                aggregate.id, aggregate.version, created, extra,
+            )
+        recordings = self.save(aggregate, meta=ctx.metadata(), idempotency=claim)
+        if recordings:
+            position = recordings[-1].notification.id
+        else:
+            position = self.ledger.position_of(aggregate.id, aggregate.version) or 0
+        return CommandResult(aggregate.id, aggregate.version, position, created, extra)
+
+    def _remembered(self, ctx: CommandContext) -> CommandResult | None:
+        if not ctx.idempotency_key:
+            return None
+        answer = self.ledger.find_answer(ctx.actor.uid, ctx.idempotency_key)
+        if answer is None:
+            return None
+        if answer.fingerprint != ctx.fingerprint:
+            raise IdempotencyKeyReused("this Idempotency-Key was used with another request")
+        return CommandResult(
+            answer.aggregate_id, answer.version, answer.position, answer.created, answer.extra
+        )

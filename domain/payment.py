@@ -1,0 +1,3 @@
+"""Placeholder until the aggregate lands."""
+
+VALUE_TYPES: list[type] = []

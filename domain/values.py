@@ -1,0 +1,64 @@
+"""Value objects shared by the aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from domain.errors import InvalidValue
+
+
+class Role(str, Enum):
+    CLIENT = "client"
+    TRAINER = "trainer"
+    NUTRITIONIST = "nutritionist"
+    ADMIN = "admin"
+    SUPERADMIN = "superadmin"
+    AUDITOR = "auditor"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.CLIENT
+
+
+ADMINS = frozenset({Role.ADMIN, Role.SUPERADMIN})
+AUTHORS = frozenset({Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who issued a command: a Firebase (or development) uid and a role."""
+
+    uid: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ADMINS
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount of Indian rupees held as integer paise."""
+
+    paise: int
+    currency: str = "INR"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.paise, bool) or not isinstance(self.paise, int) or self.paise < 0:
+            raise InvalidValue("amount_paise", "must be a whole, non-negative number of paise")
+        if self.currency != "INR":
+            raise InvalidValue("currency", "only INR is accepted")
+
+    def __add__(self, other: Money) -> Money:
+        return Money(self.paise + other.paise, self.currency)
+
+    def __sub__(self, other: Money) -> Money:
+        return Money(self.paise - other.paise, self.currency)
+
+
+def require_text(field: str, value: str, max_length: int = 200) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or len(text) > max_length:
+        raise InvalidValue(field, f"must be 1 to {max_length} characters")
+    return text

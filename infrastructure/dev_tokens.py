@@ -1,0 +1,35 @@
+"""Development tokens: HS256 JWTs signed with a local key, valid for 30 minutes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import jwt
+
+from application.identity import InvalidToken
+from domain.values import Actor, Role
+
+ISSUER = "gymgenius-dev"
+LIFETIME = timedelta(minutes=30)
+
+
+class DevTokens:
+    def __init__(self, secret: str, clock: Callable[[], datetime]) -> None:
+        self._secret = secret
+        self._clock = clock
+
+    def issue(self, uid: str, role: Role) -> str:
+        now = self._clock()
+        claims = {"sub": uid, "role": role.value, "iss": ISSUER, "iat": now, "exp": now + LIFETIME}
+        return jwt.encode(claims, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> Actor:
+        try:
+            claims = jwt.decode(
+                token, self._secret, algorithms=["HS256"], issuer=ISSUER,
+                options={"require": ["sub", "exp", "iat"]},
+            )
+            return Actor(uid=str(claims["sub"]), role=Role(claims.get("role", "client")))
+        except (jwt.PyJWTError, ValueError) as error:
+            raise InvalidToken(str(error)) from None

@@ -1,0 +1,74 @@
+"""Every setting of GymGenius Core, read from the environment (names as in API.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
+
+DEFAULT_DEV_SECRET = "gymgenius-development-signing-key-not-for-production"  # noqa: S105
+DEFAULT_WEBHOOK_SECRET = "gymgenius-sandbox-webhook-secret"  # noqa: S105
+DEFAULT_KEY_SECRET = "gymgenius-sandbox-key-secret"  # noqa: S105
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+
+    profile: Literal["embedded", "server"] = Field("embedded", alias="GYMGENIUS_PROFILE")
+    env: Literal["development", "production"] = Field("development", alias="GYMGENIUS_ENV")
+    dev_tokens: bool | None = Field(None, alias="GYMGENIUS_DEV_TOKENS")
+    dev_token_secret: str = Field(DEFAULT_DEV_SECRET, alias="GYMGENIUS_DEV_TOKEN_SECRET")
+    data_dir: Path = Field(Path("var"), alias="GYMGENIUS_DATA_DIR")
+    host: str = Field("127.0.0.1", alias="HOST")
+    port: int = Field(8000, alias="PORT")
+    database_url: str = Field("postgresql://postgres@127.0.0.1:5432/postgres", alias="DATABASE_URL")
+    database_schema: str = Field("public", alias="GYMGENIUS_DB_SCHEMA")
+    db_lock_timeout_s: int = Field(5, alias="GYMGENIUS_DB_LOCK_TIMEOUT")
+    db_pool_size: int = Field(10, alias="GYMGENIUS_DB_POOL_SIZE")
+    db_max_overflow: int = Field(20, alias="GYMGENIUS_DB_MAX_OVERFLOW")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
+    firebase_project_id: str = Field("gymgenius-dev", alias="FIREBASE_PROJECT_ID")
+    razorpay_key_id: str = Field("rzp_test_gymgenius", alias="RAZORPAY_KEY_ID")
+    razorpay_key_secret: str = Field(DEFAULT_KEY_SECRET, alias="RAZORPAY_KEY_SECRET")
+    razorpay_webhook_secret: str = Field(DEFAULT_WEBHOOK_SECRET, alias="RAZORPAY_WEBHOOK_SECRET")
+    razorpay_base_url: str | None = Field(None, alias="RAZORPAY_BASE_URL")
+    gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY")
+    gemini_base_url: str | None = Field(None, alias="GEMINI_BASE_URL")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
+    )
+    log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_origins(cls, data: dict) -> dict:
+        for key in ("CORS_ORIGINS", "cors_origins"):
+            if isinstance(data.get(key), str):
+                data[key] = [o.strip() for o in data[key].split(",") if o.strip()]
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.env != "production":
+            return self
+        problems = []
+        if self.profile == "embedded":
+            problems.append("the embedded profile is for development only")
+        if self.dev_tokens:
+            problems.append("GYMGENIUS_DEV_TOKENS is on")
+        if self.razorpay_key_secret == DEFAULT_KEY_SECRET:
+            problems.append("RAZORPAY_KEY_SECRET is the sandbox default")
+        if self.razorpay_webhook_secret == DEFAULT_WEBHOOK_SECRET:
+            problems.append("RAZORPAY_WEBHOOK_SECRET is the sandbox default")
+        if problems:
+            raise ValueError("refusing to start in production: " + "; ".join(problems))
+        return self
+
+    @property
+    def dev_tokens_enabled(self) -> bool:
+        if self.dev_tokens is not None:
+            return self.dev_tokens and self.env != "production"
+        return self.profile == "embedded" and self.env != "production"
