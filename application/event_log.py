@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, Recording, Transcoder
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Recording
 
 from application.context import CommandContext, CommandResult
 from application.errors import IdempotencyKeyReused, NotFound, VersionConflict
@@ -46,7 +46,7 @@ class EventLog(Application[UUID]):
     name = "GymGenius"
     snapshotting_intervals: ClassVar = {workout_session.WorkoutSession: 50}
 
-    def register_transcodings(self, transcoder: Transcoder) -> None:
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_types(transcoder, DOMAIN_TYPES)
 
@@ -59,7 +59,7 @@ class EventLog(Application[UUID]):
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(kind.__name__, aggregate_id) from None
         if not isinstance(aggregate, kind):

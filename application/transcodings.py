@@ -7,7 +7,7 @@ from datetime import date
 from enum import Enum
 from typing import Any
 
-from eventsourcing.persistence import Transcoder, Transcoding
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 
 class EnumAsValue(Transcoding):
@@ -45,11 +45,11 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-def register_domain_types(transcoder: Transcoder, types: list[type]) -> None:
+def register_domain_types(transcoder: JSONTranscoder, types: list[type]) -> None:
     """Registers a transcoding for each enum and frozen dataclass the events carry."""
-    transcoder.register(DateAsISO())  # type: ignore[attr-defined]
+    transcoder.register(DateAsISO())
     for value_type in types:
         transcoding = (
             EnumAsValue(value_type) if issubclass(value_type, Enum) else DataclassAsDict(value_type)
         )
-        transcoder.register(transcoding)  # type: ignore[attr-defined]
+        transcoder.register(transcoding)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
-from typing_extensions import Annotated
 
 DEFAULT_DEV_SECRET = "gymgenius-development-signing-key-not-for-production"  # noqa: S105
 DEFAULT_WEBHOOK_SECRET = "gymgenius-sandbox-webhook-secret"  # noqa: S105

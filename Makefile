@@ -1,0 +1,46 @@
+# GymGenius Core. Two commands: `make run` (embedded profile, no services) and `make test`.
+SHELL := /bin/bash
+PY_BOOT ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test lint unit bench worker init clean node
+
+$(UV):
+	$(PY_BOOT) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet uv==0.13.8
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+
+node: tests/e2e/node/node_modules
+
+tests/e2e/node/node_modules: tests/e2e/node/package.json tests/e2e/node/package-lock.json
+	cd tests/e2e/node && npm ci --silent --no-audit --no-fund
+
+run: install
+	$(PY) -m interfaces.cli init
+	$(PY) -m interfaces.cli serve
+
+init: install
+	$(PY) -m interfaces.cli init
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+
+test: install lint
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: install
+	$(PY) -m ops.bench
+
+worker: install
+	GYMGENIUS_PROFILE=server $(VENV)/bin/dramatiq interfaces.workers.actors --processes 1 --threads 4
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache
