@@ -1,3 +1,254 @@
-"""Placeholder until the aggregate lands."""
+"""A client's payment for a subscription period or a plan: forward-only, and hash-chained."""
 
-VALUE_TYPES: list[type] = []
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidValue, RuleViolation
+from domain.hash_chain import GENESIS, link_hash, verify_chain
+from domain.values import Money, require_text
+
+__all__ = ["MAX_ATTEMPTS", "VALUE_TYPES", "Payment", "PaymentStatus", "verify_chain"]
+
+MAX_ATTEMPTS = 3
+E = TypeVar("E", bound=Enum)
+
+
+# Plain enums (not str enums) so that stored events give back the enum itself, not a str.
+class PurposeKind(Enum):
+    SUBSCRIPTION = "subscription"
+    PLAN = "plan"
+
+
+class PaymentMethod(Enum):
+    UPI = "upi"
+    CARD = "card"
+    NETBANKING = "netbanking"
+
+
+class UpiApp(Enum):
+    PHONEPE = "phonepe"
+    GPAY = "gpay"
+
+
+class PaymentStatus(Enum):
+    """`created` covers both "initiated" and "gateway order created": see `Payment.has_order`."""
+
+    CREATED = "created"
+    AUTHORIZED = "authorized"
+    CAPTURED = "captured"
+    FAILED = "failed"
+    PARTIALLY_REFUNDED = "partially_refunded"
+    REFUNDED = "refunded"
+
+
+SETTLED = frozenset({PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED})
+
+
+@dataclass(frozen=True)
+class PaymentPurpose:
+    """What the money is for: a subscription or a plan, by its id."""
+
+    kind: PurposeKind
+    reference_id: str
+
+
+class AmountMismatch(RuleViolation):
+    def __init__(self, expected: Money, got: int) -> None:
+        super().__init__(f"captured {got} paise, but the payment is for {expected.paise} paise")
+
+
+class AttemptsExhausted(RuleViolation):
+    """A payment may be attempted at most MAX_ATTEMPTS times in all."""
+
+
+class RefundExceedsCapture(RuleViolation):
+    """Refunds together may never exceed what was captured."""
+
+
+class Payment(Aggregate):
+    """Money for a purpose; once captured it never moves back, and every event extends a hash chain."""
+
+    @event("Initiated")
+    def __init__(
+        self, client_id: str, purpose: PaymentPurpose, amount: Money, method: PaymentMethod,
+        upi_app: UpiApp | None, at: datetime, prev_hash: str, hash: str,
+    ) -> None:
+        self.client_id, self.purpose, self.amount = client_id, purpose, amount
+        self.method, self.upi_app, self.initiated_at = method, upi_app, at
+        self.status = PaymentStatus.CREATED
+        self.attempts = 1
+        self.gateway_order_id: str | None = None
+        self.gateway_payment_id: str | None = None
+        self.failure_reason: str | None = None
+        self.late_failures = 0
+        self.captured: Money | None = None
+        self.refunded = Money(0)
+        self.chain_head = hash
+
+    @classmethod
+    def initiate(
+        cls, client_id: str, purpose: str, reference_id: str, amount_paise: int,
+        method: str, upi_app: str | None, at: datetime,
+    ) -> Payment:
+        amount = Money(amount_paise)
+        if amount.paise == 0:
+            raise InvalidValue("amount_paise", "must be more than zero")
+        way = _member(PaymentMethod, "method", method)
+        app = None if upi_app is None else _member(UpiApp, "upi_app", upi_app)
+        if app is not None and way is not PaymentMethod.UPI:
+            raise InvalidValue("upi_app", "applies only to UPI payments")
+        what = PaymentPurpose(
+            _member(PurposeKind, "purpose", purpose), require_text("reference_id", reference_id, 128)
+        )
+        data: dict[str, Any] = {
+            "client_id": require_text("client_id", client_id, 128), "purpose": what,
+            "amount": amount, "method": way, "upi_app": app, "at": at,
+        }
+        return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, "Initiated", 1, data))
+
+    @property
+    def has_order(self) -> bool:
+        return self.gateway_order_id is not None
+
+    @property
+    def refunded_paise(self) -> int:
+        return self.refunded.paise
+
+    def record_gateway_order(self, gateway_order_id: str, at: datetime) -> None:
+        if self.gateway_order_id == gateway_order_id:
+            return  # the worker that creates orders may deliver twice
+        if self.status is not PaymentStatus.CREATED or self.has_order:
+            raise RuleViolation("this attempt already has its gateway order")
+        order_id = require_text("gateway_order_id", gateway_order_id)
+        self._order_created(
+            **self._link("GatewayOrderCreated", attempt=self.attempts, gateway_order_id=order_id, at=at)
+        )
+
+    @event("GatewayOrderCreated")
+    def _order_created(
+        self, attempt: int, gateway_order_id: str, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.gateway_order_id = gateway_order_id
+        self.chain_head = hash
+
+    def authorize(self, gateway_payment_id: str, at: datetime) -> None:
+        if self.status in SETTLED or self._is_authorized_as(gateway_payment_id):
+            return  # forward-only, idempotent
+        if self.status is PaymentStatus.AUTHORIZED:
+            raise RuleViolation(f"already authorized as {self.gateway_payment_id}")
+        self._require_order("authorize")
+        payment_id = require_text("gateway_payment_id", gateway_payment_id)
+        self._authorized(**self._link("Authorized", gateway_payment_id=payment_id, at=at))
+
+    @event("Authorized")
+    def _authorized(self, gateway_payment_id: str, at: datetime, prev_hash: str, hash: str) -> None:
+        self.status = PaymentStatus.AUTHORIZED
+        self.gateway_payment_id = gateway_payment_id
+        self.chain_head = hash
+
+    def capture(self, gateway_payment_id: str, amount_paise: int, at: datetime) -> None:
+        if self.status in SETTLED:
+            return  # forward-only, idempotent
+        if amount_paise != self.amount.paise:
+            raise AmountMismatch(self.amount, amount_paise)
+        self._require_order("capture")
+        payment_id = require_text("gateway_payment_id", gateway_payment_id)
+        self._captured(**self._link("Captured", gateway_payment_id=payment_id, amount=self.amount, at=at))
+
+    @event("Captured")
+    def _captured(
+        self, gateway_payment_id: str, amount: Money, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.status = PaymentStatus.CAPTURED
+        self.gateway_payment_id = gateway_payment_id
+        self.captured = amount
+        self.failure_reason = None
+        self.chain_head = hash
+
+    def fail(self, reason: str, gateway_payment_id: str | None, at: datetime) -> None:
+        """After a capture a failure is only recorded; a second failure of one attempt is ignored."""
+        data = {"reason": require_text("reason", reason, 500), "gateway_payment_id": gateway_payment_id}
+        if self.status in SETTLED:
+            self._late_failure(**self._link("LateFailureRecorded", **data, at=at))
+        elif self.status is not PaymentStatus.FAILED:
+            self._failed(**self._link("Failed", attempt=self.attempts, **data, at=at))
+
+    @event("Failed")
+    def _failed(
+        self, attempt: int, reason: str, gateway_payment_id: str | None, at: datetime,
+        prev_hash: str, hash: str,
+    ) -> None:
+        self.status = PaymentStatus.FAILED
+        self.failure_reason = reason
+        self.chain_head = hash
+
+    @event("LateFailureRecorded")
+    def _late_failure(
+        self, reason: str, gateway_payment_id: str | None, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.late_failures += 1
+        self.chain_head = hash
+
+    def retry(self, at: datetime) -> None:
+        if self.status is not PaymentStatus.FAILED:
+            raise RuleViolation(f"only a failed payment can be retried; this one is {self.status.value}")
+        if self.attempts >= MAX_ATTEMPTS:
+            raise AttemptsExhausted(f"a payment may be attempted at most {MAX_ATTEMPTS} times")
+        self._retried(**self._link("RetryOpened", attempt=self.attempts + 1, at=at))
+
+    @event("RetryOpened")
+    def _retried(self, attempt: int, at: datetime, prev_hash: str, hash: str) -> None:
+        self.status = PaymentStatus.CREATED
+        self.attempts = attempt
+        self.gateway_order_id = self.gateway_payment_id = self.failure_reason = None
+        self.chain_head = hash
+
+    def refund(self, amount_paise: int | None, reason: str, at: datetime) -> None:
+        if self.captured is None:
+            raise RuleViolation(f"only a captured payment can be refunded; this one is {self.status.value}")
+        left = self.captured - self.refunded
+        if left.paise == 0:
+            raise RuleViolation("the payment is already refunded in whole")
+        amount = left if amount_paise is None else Money(amount_paise)
+        if amount.paise == 0:
+            raise InvalidValue("amount_paise", "must be more than zero")
+        if amount.paise > left.paise:
+            raise RefundExceedsCapture(f"only {left.paise} paise are left to refund")
+        reason = require_text("reason", reason, 500)
+        self._refunded(**self._link("Refunded", amount=amount, reason=reason, at=at))
+
+    @event("Refunded")
+    def _refunded(self, amount: Money, reason: str, at: datetime, prev_hash: str, hash: str) -> None:
+        self.refunded = self.refunded + amount
+        whole = self.refunded == self.captured
+        self.status = PaymentStatus.REFUNDED if whole else PaymentStatus.PARTIALLY_REFUNDED
+        self.chain_head = hash
+
+    def _link(self, event_type: str, **data: Any) -> dict[str, Any]:
+        """The event's data plus its chain link, decided here so that replays never recompute it."""
+        digest = link_hash(self.chain_head, event_type, self.version + 1, data)
+        return {**data, "prev_hash": self.chain_head, "hash": digest}
+
+    def _is_authorized_as(self, gateway_payment_id: str) -> bool:
+        return self.status is PaymentStatus.AUTHORIZED and self.gateway_payment_id == gateway_payment_id
+
+    def _require_order(self, action: str) -> None:
+        if not self.has_order:
+            raise RuleViolation(f"cannot {action} a payment before its gateway order exists")
+
+
+def _member(kind: type[E], field: str, value: Any) -> E:
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(str(m.value) for m in kind)
+        raise InvalidValue(field, f"must be one of {choices}") from None
+
+
+VALUE_TYPES: list[type] = [PurposeKind, PaymentMethod, UpiApp, PaymentStatus, PaymentPurpose]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from application.event_log import EventLog
 from application.identity import TokenVerifier
+from application.payments import Payments
 from application.workout_sessions import WorkoutSessions
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.eventstore import ensure_schema, event_store_env
@@ -24,6 +25,7 @@ class System:
     clock: Callable[[], datetime]
     log: EventLog
     workout_sessions: WorkoutSessions
+    payments: Payments
     tokens: TokenVerifier
     dev_tokens: DevTokens | None
 
@@ -45,6 +47,7 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
         clock=clock,
         log=log,
         workout_sessions=WorkoutSessions(log),
+        payments=Payments(log),
         tokens=dev_tokens or _no_tokens(),
         dev_tokens=dev_tokens,
     )
