@@ -50,6 +50,10 @@ class EventLog(Application[UUID]):
         super().register_transcodings(transcoder)
         register_domain_types(transcoder, DOMAIN_TYPES)
 
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self.after_commit: list[Callable[[], None]] = []
+
     def construct_event_store(self) -> EventStore[UUID]:
         return StampedEventStore(mapper=self.mapper, recorder=self.recorder)
 
@@ -103,6 +107,8 @@ class EventLog(Application[UUID]):
         recordings = self.save(aggregate, meta=ctx.metadata(), idempotency=claim)
         if recordings:
             position = recordings[-1].notification.id
+            for hook in self.after_commit:
+                hook()
         else:
             position = self.ledger.position_of(aggregate.id, aggregate.version) or 0
         return CommandResult(aggregate.id, aggregate.version, position, created, extra)

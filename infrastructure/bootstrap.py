@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import dramatiq
+import redis
+from dramatiq import Worker
+
 from application.event_log import EventLog
-from application.identity import TokenVerifier
-from application.payments import Payments
+from application.identity import InvalidToken, TokenVerifier
 from application.workout_sessions import WorkoutSessions
+from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
+from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
+from infrastructure.nudges import Nudger, build_broker
+from infrastructure.projection_runtime import ProjectionService, init_read_models
+from infrastructure.readstore import ReadStore, async_engine
+from infrastructure.realtime import build_pusher
 from infrastructure.settings import Settings
+from infrastructure.workers import CatchUp, SafetyNet, listen_url, register_catch_up
 
 
 def utc_now() -> datetime:
@@ -25,39 +35,63 @@ class System:
     clock: Callable[[], datetime]
     log: EventLog
     workout_sessions: WorkoutSessions
-    payments: Payments
     tokens: TokenVerifier
     dev_tokens: DevTokens | None
+    projections: ProjectionService
+    reads: ReadStore
+    broker: dramatiq.Broker
+    nudger: Nudger
+    catch_up: CatchUp
+    background: list[Worker | SafetyNet] = field(default_factory=list)
+
+    def start_embedded_worker(self) -> None:
+        """The embedded profile's in-process broker worker and sweep (one of each)."""
+        if self.settings.profile != "embedded" or self.background:
+            return
+        worker = Worker(self.broker, worker_threads=1, worker_timeout=100)
+        net = SafetyNet(self.catch_up, None, interval=1.0)
+        worker.start()
+        net.start()
+        self.background += [worker, net]
 
     def close(self) -> None:
+        for part in self.background:
+            part.stop()
+        self.background.clear()
+        self.projections.close()
         self.log.close()
 
 
 def init_storage(settings: Settings) -> None:
-    """The one init step: creates the event-store tables (never done by racing processes)."""
+    """The one init step: event-store tables and read-model migrations, never by racing processes."""
     ensure_schema(settings)
     EventLog(env=event_store_env(settings, create_tables=True)).close()
+    init_read_models(settings)
 
 
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> System:
     log = EventLog(env=event_store_env(settings))
     dev_tokens = DevTokens(settings.dev_token_secret, clock) if settings.dev_tokens_enabled else None
+    broker = build_broker(settings)
+    flags = redis.Redis.from_url(settings.redis_url) if settings.profile == "server" else None
+    nudger = Nudger(broker, flags)
+    log.after_commit.append(nudger.nudge)
+    projections = ProjectionService(settings, EventLogSource(log), build_pusher(settings))
+    catch_up = CatchUp(projections, nudger)
+    register_catch_up(broker, catch_up)
     return System(
-        settings=settings,
-        clock=clock,
-        log=log,
-        workout_sessions=WorkoutSessions(log),
-        payments=Payments(log),
-        tokens=dev_tokens or _no_tokens(),
-        dev_tokens=dev_tokens,
+        settings=settings, clock=clock, log=log, workout_sessions=WorkoutSessions(log),
+        tokens=dev_tokens or RefuseTokens(), dev_tokens=dev_tokens, projections=projections,
+        reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
     )
 
 
-def _no_tokens() -> TokenVerifier:
-    from application.identity import InvalidToken
+def worker_safety_net(system: System) -> SafetyNet:
+    return SafetyNet(system.catch_up, listen_url(system.projections))
 
-    class Refuse:
-        def verify(self, token: str):  # type: ignore[no-untyped-def]
-            raise InvalidToken("no identity provider is configured")
 
-    return Refuse()
+class RefuseTokens:
+    """The verifier when no identity provider is configured: every token is refused."""
+
+    def verify(self, token: str) -> Actor:
+        raise InvalidToken("no identity provider is configured")

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", alias="HOST")
     port: int = Field(8000, alias="PORT")
     database_url: str = Field("postgresql://postgres@127.0.0.1:5432/postgres", alias="DATABASE_URL")
+    query_database_url: str | None = Field(None, alias="QUERY_DATABASE_URL")
     database_schema: str = Field("public", alias="GYMGENIUS_DB_SCHEMA")
     db_lock_timeout_s: int = Field(5, alias="GYMGENIUS_DB_LOCK_TIMEOUT")
     db_pool_size: int = Field(10, alias="GYMGENIUS_DB_POOL_SIZE")

@@ -1,0 +1,37 @@
+"""Prometheus metrics of GymGenius Core (served at /metrics)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+from projections.engine import Hooks
+
+EVENTS_APPLIED = Counter(
+    "gymgenius_projection_events_total", "Events applied by a projection", ["projection"]
+)
+LOCK_BUSY = Counter(
+    "gymgenius_projection_lock_busy_total",
+    "Catch-ups skipped because another worker holds the projection's lock", ["projection"],
+)
+DEAD_LETTERS = Counter(
+    "gymgenius_projection_dead_letters_total", "Events a projection could not apply", ["projection"]
+)
+POSITION = Gauge("gymgenius_projection_position", "Last event position applied", ["projection"])
+LAG = Gauge("gymgenius_projection_lag_events", "Events not yet applied", ["projection"])
+COMMANDS = Histogram(
+    "gymgenius_command_seconds", "Command handling time", ["route", "status"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not reach the broker")
+
+
+def projection_hooks() -> Hooks:
+    def applied(name: str, count: int, position: int) -> None:
+        EVENTS_APPLIED.labels(name).inc(count)
+        POSITION.labels(name).set(position)
+
+    return Hooks(
+        on_busy=lambda name: LOCK_BUSY.labels(name).inc(),
+        on_applied=applied,
+        on_dead_letter=lambda name: DEAD_LETTERS.labels(name).inc(),
+    )

@@ -1,0 +1,83 @@
+"""Projection workers: catch up on a nudge, on PostgreSQL's NOTIFY, or on a periodic sweep."""
+
+from __future__ import annotations
+
+import threading
+
+import dramatiq
+import psycopg
+import structlog
+from sqlalchemy.exc import SQLAlchemyError
+
+from infrastructure.eventstore import psycopg_url
+from infrastructure.nudges import ACTOR, QUEUE, Nudger
+from infrastructure.projection_runtime import ProjectionService
+
+log = structlog.get_logger("gymgenius.workers")
+CHANNEL = "gymgenius_events"
+
+
+class CatchUp:
+    """One wake-up of a projection worker: every read model is brought up to the head."""
+
+    def __init__(self, service: ProjectionService, nudger: Nudger) -> None:
+        self.service, self.nudger = service, nudger
+
+    def __call__(self) -> None:
+        self.nudger.taken()
+        self.service.catch_up_all()
+
+    def quietly(self) -> None:
+        try:
+            self()
+        except (SQLAlchemyError, psycopg.Error, OSError) as error:
+            log.warning("catch_up_failed", error=str(error))
+
+
+def register_catch_up(broker: dramatiq.Broker, catch_up: CatchUp) -> dramatiq.Actor:
+    def catch_up_actor() -> None:
+        catch_up()
+
+    return dramatiq.Actor(
+        catch_up_actor, broker=broker, actor_name=ACTOR, queue_name=QUEUE,
+        priority=0, options={"max_retries": 5, "min_backoff": 200, "max_backoff": 5000},
+    )
+
+
+class SafetyNet(threading.Thread):
+    """Wakes the worker when PostgreSQL announces new events, and sweeps every `interval` s."""
+
+    def __init__(self, catch_up: CatchUp, database_url: str | None, interval: float = 2.0) -> None:
+        super().__init__(name="gymgenius-safety-net", daemon=True)
+        self.catch_up, self.url, self.interval = catch_up, database_url, interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self._listen() if self.url else self._sweep()
+            except (psycopg.Error, OSError) as error:
+                log.warning("safety_net_reconnecting", error=str(error))
+                self.stopping.wait(self.interval)
+
+    def _sweep(self) -> None:
+        while not self.stopping.wait(self.interval):
+            self.catch_up.quietly()
+
+    def _listen(self) -> None:
+        assert self.url is not None
+        with psycopg.connect(self.url, autocommit=True) as conn:
+            conn.execute(f'LISTEN "{CHANNEL}"')
+            self.catch_up.quietly()
+            while not self.stopping.is_set():
+                for _ in conn.notifies(timeout=self.interval, stop_after=1):
+                    pass
+                self.catch_up.quietly()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+
+def listen_url(service: ProjectionService) -> str | None:
+    settings = service.settings
+    return psycopg_url(settings) if settings.profile == "server" else None

@@ -1,0 +1,174 @@
+"""Catch-up: one owner at a time reads events after its position, folds them, and commits the
+rows and the new position in one transaction; pushes go out only after the commit."""
+
+from __future__ import annotations
+
+import threading
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+
+from projections.model import Change, EventSource, Pusher, ReadModel, Row
+from projections.schema import dead_letters, positions
+
+log = structlog.get_logger("gymgenius.projections")
+
+
+class PoisonEvent(Exception):
+    """An event a read model cannot apply, met during a rebuild (which must not skip it)."""
+
+
+@dataclass
+class Outcome:
+    applied: int = 0
+    busy: bool = False
+    position: int = 0
+
+
+@dataclass
+class Hooks:
+    """Observability hooks (metrics) the engine calls; infrastructure fills them in."""
+
+    on_busy: Callable[[str], None] = lambda name: None
+    on_applied: Callable[[str, int, int], None] = lambda name, count, position: None
+    on_dead_letter: Callable[[str], None] = lambda name: None
+
+
+class Projector:
+    def __init__(
+        self, engine: Engine, source: EventSource, pusher: Pusher, *,
+        batch_size: int = 500, hooks: Hooks | None = None,
+        lock: Callable[[Connection, str], bool] | None = None,
+    ) -> None:
+        self.engine, self.source, self.pusher = engine, source, pusher
+        self.batch_size = batch_size
+        self.hooks = hooks or Hooks()
+        self._lock = lock or (advisory_lock if engine.dialect.name == "postgresql" else _no_lock)
+        self._local: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+
+    def catch_up(self, model: ReadModel) -> Outcome:
+        """Brings a read model up to the head of the log, batch by batch."""
+        total = Outcome()
+        while True:
+            step = self.step(model)
+            total.applied += step.applied
+            total.busy, total.position = step.busy, step.position
+            if step.busy or step.applied < self.batch_size:
+                return total
+
+    def step(self, model: ReadModel, *, tracking: str | None = None, live: bool = True,
+             engine: Engine | None = None) -> Outcome:
+        name = tracking or model.name
+        local = self._local[name]
+        if not local.acquire(blocking=False):
+            return self._busy(name)
+        try:
+            return self._step(model, name, live, engine or self.engine)
+        finally:
+            local.release()
+
+    def _busy(self, name: str) -> Outcome:
+        self.hooks.on_busy(name)
+        log.info("projection_lock_busy", projection=name)
+        return Outcome(busy=True)
+
+    def _step(self, model: ReadModel, name: str, live: bool, engine: Engine) -> Outcome:
+        with engine.begin() as conn:
+            if not self._lock(conn, name):
+                return self._busy(name)
+            outcome, rows = self.apply_batch(conn, model, name, live)
+        if outcome.applied:
+            self.hooks.on_applied(name, outcome.applied, outcome.position)
+        if live and rows:
+            self.pusher.push([_change(model, row) for row in rows.values() if row is not None])
+        return outcome
+
+    def apply_batch(self, conn: Connection, model: ReadModel, name: str,
+                    live: bool) -> tuple[Outcome, dict[str, Row | None]]:
+        """Applies the next batch within the caller's transaction (which holds the lock)."""
+        after = tracked_position(conn, name)
+        events = self.source.read(after, self.batch_size)
+        if not events:
+            return Outcome(position=after), {}
+        rows = self._fold(conn, model, events, name, live)
+        last = events[-1][0]
+        conn.execute(update(positions).where(positions.c.name == name).values(position=last))
+        return Outcome(applied=len(events), position=last), rows
+
+    def _fold(self, conn: Connection, model: ReadModel, events: Sequence[tuple[int, Any]],
+              name: str, live: bool) -> dict[str, Row | None]:
+        mine = [(p, e) for p, e in events if isinstance(e, model.event_types)]
+        rows = load_rows(conn, model, {model.key(e) for _, e in mine})
+        touched: dict[str, Row | None] = {}
+        for position, event in mine:
+            key = model.key(event)
+            try:
+                rows[key] = touched[key] = model.fold(rows.get(key), event, position)
+            except Exception as error:
+                if not live:
+                    raise PoisonEvent(f"{name} cannot apply position {position}: {error}") from error
+                self._dead_letter(conn, name, position, event, error)
+        write_rows(conn, model, touched)
+        return touched
+
+    def _dead_letter(self, conn: Connection, name: str, position: int, event: Any,
+                     error: Exception) -> None:
+        log.error("projection_dead_letter", projection=name, position=position, error=str(error))
+        self.hooks.on_dead_letter(name)
+        conn.execute(insert(dead_letters).values(
+            projection=name, position=position, event_type=type(event).__qualname__,
+            originator_id=str(getattr(event, "originator_id", "")), error=repr(error)[:2000],
+        ))
+
+
+def advisory_lock(conn: Connection, name: str) -> bool:
+    """Takes the projection's transaction-scoped advisory lock, or says it is busy."""
+    key = zlib.crc32(f"gymgenius:projection:{name}".encode())
+    return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+
+
+def _no_lock(conn: Connection, name: str) -> bool:
+    return True
+
+
+def tracked_position(conn: Connection, name: str) -> int:
+    query = select(positions.c.position).where(positions.c.name == name)
+    found = conn.execute(query).scalar()
+    if found is None:
+        conn.execute(insert(positions).values(name=name, position=0))
+        return 0
+    return int(found)
+
+
+def load_rows(conn: Connection, model: ReadModel, keys: set[str]) -> dict[str, Row]:
+    if not keys:
+        return {}
+    table = model.table
+    result = conn.execute(select(table).where(table.c.id.in_(sorted(keys))))
+    return {str(row["id"]): dict(row) for row in result.mappings()}
+
+
+def write_rows(conn: Connection, model: ReadModel, rows: dict[str, Row | None]) -> None:
+    """Replaces the touched rows (and their child rows) with their folded state."""
+    if not rows:
+        return
+    table, child = model.table, model.child_table
+    kept = [row for row in rows.values() if row is not None]
+    conn.execute(delete(table).where(table.c.id.in_(list(rows))))
+    if child is not None:
+        conn.execute(delete(child).where(child.c.parent_id.in_(list(rows))))
+        children = [c for row in kept for c in model.children(row)]
+        if children:
+            conn.execute(insert(child), children)
+    if kept:
+        conn.execute(insert(table), kept)
+
+
+def _change(model: ReadModel, row: Row) -> Change:
+    return Change(model.push_event, str(row["id"]), int(row["position"]), model.rooms(row),
+                  model.out(row))

@@ -1,0 +1,64 @@
+"""What a read model is: a pure fold of events into rows, plus how a row is shown and pushed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from sqlalchemy import Table
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """A read-model row that a committed batch changed, to be pushed to its rooms."""
+
+    event: str
+    id: str
+    position: int
+    rooms: tuple[str, ...]
+    data: dict[str, Any]
+
+
+class EventSource(Protocol):
+    """The event store's log, as a projection reads it: events after a position, in order."""
+
+    def read(self, after: int, limit: int) -> Sequence[tuple[int, Any]]: ...
+
+    def head(self) -> int: ...
+
+
+class Pusher(Protocol):
+    def push(self, changes: Sequence[Change]) -> None: ...
+
+
+class ReadModel:
+    """A read model: one main table keyed by `id`, folded from its aggregate's events.
+
+    `fold` is pure (row in, row out), so the engine can load, fold and write a whole batch at once.
+    """
+
+    name: ClassVar[str]
+    table: ClassVar[Table]
+    child_table: ClassVar[Table | None] = None
+    event_types: ClassVar[tuple[type, ...]]
+    push_event: ClassVar[str]
+
+    def key(self, event: Any) -> str:
+        return str(event.originator_id)
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        raise NotImplementedError
+
+    def out(self, row: Row) -> dict[str, Any]:
+        """The row as the query API shows it."""
+        raise NotImplementedError
+
+    def rooms(self, row: Row) -> tuple[str, ...]:
+        return ()
+
+    def children(self, row: Row) -> list[Row]:
+        """Rows of `child_table` (keyed by `parent_id`) that this row implies, replaced wholesale."""
+        return []

@@ -1,0 +1,14 @@
+"""Every read model GymGenius keeps, and the metadata of all their tables."""
+
+from __future__ import annotations
+
+from projections import assignments, schema
+from projections.model import ReadModel
+from projections.workout_sessions import WorkoutSessionsModel
+
+metadata = schema.metadata
+_ = assignments
+
+
+def read_models() -> list[ReadModel]:
+    return [WorkoutSessionsModel()]
