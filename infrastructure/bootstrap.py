@@ -12,6 +12,7 @@ from dramatiq import Worker
 
 from application.event_log import EventLog
 from application.identity import InvalidToken, TokenVerifier
+from application.payments import Payments
 from application.workout_sessions import WorkoutSessions
 from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
@@ -35,6 +36,7 @@ class System:
     clock: Callable[[], datetime]
     log: EventLog
     workout_sessions: WorkoutSessions
+    payments: Payments
     tokens: TokenVerifier
     dev_tokens: DevTokens | None
     projections: ProjectionService
@@ -81,6 +83,7 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     register_catch_up(broker, catch_up)
     return System(
         settings=settings, clock=clock, log=log, workout_sessions=WorkoutSessions(log),
+        payments=Payments(log),
         tokens=dev_tokens or RefuseTokens(), dev_tokens=dev_tokens, projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
     )
