@@ -56,6 +56,16 @@ class System:
         net.start()
         self.background += [worker, net]
 
+    def redis_status(self) -> str:
+        """"ok" when Redis answers (or is not used by this profile)."""
+        if self.nudger.flags is None:
+            return "ok"
+        try:
+            self.nudger.flags.ping()
+            return "ok"
+        except (redis.RedisError, OSError) as error:
+            return f"unavailable: {type(error).__name__}"
+
     def close(self) -> None:
         for part in self.background:
             part.stop()

@@ -58,7 +58,7 @@ class ProjectionService:
         head = self.source.head()
         with self.engine.connect() as conn:
             rows = {r.name: r for r in conn.execute(select(positions))}
-            open_letters = dict(conn.execute(
+            open_letters: dict[str, int] = dict(conn.execute(
                 select(dead_letters.c.projection, func.count())
                 .where(dead_letters.c.status == "open").group_by(dead_letters.c.projection)
             ).all())

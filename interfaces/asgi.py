@@ -1,12 +1,21 @@
-"""The ASGI entry point: `uvicorn --factory interfaces.asgi:create`."""
+"""ASGI entry points: `uvicorn --factory interfaces.asgi:create` (also `create_commands`,
+`create_queries` to scale the two sides apart)."""
 
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import bootstrap
 from infrastructure.settings import Settings
-from interfaces.http.app import create_app
+from interfaces.http.app import create_app, create_command_app, create_query_app
 
 
 def create() -> FastAPI:
-    """Builds the combined command and query app from the environment's settings."""
+    """The combined command and query app, from the environment's settings."""
     return create_app(bootstrap(Settings()), close_on_shutdown=True)
+
+
+def create_commands() -> FastAPI:
+    return create_command_app(bootstrap(Settings()), close_on_shutdown=True)
+
+
+def create_queries() -> FastAPI:
+    return create_query_app(bootstrap(Settings()), close_on_shutdown=True)

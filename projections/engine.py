@@ -103,7 +103,7 @@ class Projector:
     def _fold(self, conn: Connection, model: ReadModel, events: Sequence[tuple[int, Any]],
               name: str, live: bool) -> dict[str, Row | None]:
         mine = [(p, e) for p, e in events if isinstance(e, model.event_types)]
-        rows = load_rows(conn, model, {model.key(e) for _, e in mine})
+        rows: dict[str, Row | None] = dict(load_rows(conn, model, {model.key(e) for _, e in mine}))
         touched: dict[str, Row | None] = {}
         for position, event in mine:
             key = model.key(event)

@@ -34,7 +34,7 @@ sessions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-S = WorkoutSession
+S: Any = WorkoutSession  # its event classes are made by @event, unseen by type checkers
 
 
 class WorkoutSessionsModel(ReadModel):

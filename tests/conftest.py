@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import dramatiq
 import psycopg
 import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from infrastructure.bootstrap import System, bootstrap, init_storage
+from infrastructure.bootstrap import System, bootstrap, init_storage, worker_safety_net
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 
@@ -84,8 +86,46 @@ def system(request: pytest.FixtureRequest) -> System:
 
 @pytest.fixture
 def api(system: System) -> Iterator[TestClient]:
+    """The combined app; in the server profile a real Dramatiq worker on Redis runs beside it."""
+    worker = running_worker(system) if system.settings.profile == "server" else None
     with TestClient(create_app(system)) as client:
         yield client
+    if worker is not None:
+        worker.stop()
+
+
+class RunningWorker:
+    """A projection worker as `make worker` runs it: Dramatiq on Redis plus the safety net."""
+
+    def __init__(self, system: System) -> None:
+        self.worker = dramatiq.Worker(system.broker, worker_threads=2, worker_timeout=100)
+        self.net = worker_safety_net(system)
+
+    def start(self) -> RunningWorker:
+        self.worker.start()
+        self.net.start()
+        return self
+
+    def stop(self) -> None:
+        self.net.stop()
+        self.worker.stop()
+        self.net.join(timeout=10)
+
+
+def running_worker(system: System) -> RunningWorker:
+    return RunningWorker(system).start()
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str = "") -> object:
+    """Polls a condition until it holds or the deadline passes (no fixed sleeps in tests)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
+        time.sleep(0.01)
 
 
 @pytest.fixture

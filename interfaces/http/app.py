@@ -1,36 +1,51 @@
-"""Builds the ASGI app for a system: command routes, problem mapping, tracing."""
+"""Builds the ASGI apps for a system: commands, queries, or both, with one problem mapping."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import structlog
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.base import RequestResponseEndpoint
 
 from infrastructure.bootstrap import System
-from interfaces.http import dev_tokens, operations, problems
+from interfaces.http import admin, dev_tokens, operations, problems
 from interfaces.http.commands import workout_sessions as session_commands
+from interfaces.http.queries import workout_sessions as session_queries
 
-COMMAND_ROUTERS = [session_commands.router]
+COMMAND_ROUTERS: list[APIRouter] = [dev_tokens.router, session_commands.router]
+QUERY_ROUTERS: list[APIRouter] = [session_queries.router, admin.router]
 
 
 def create_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
+    """The combined app: commands and queries in one process."""
+    return _build(system, [*COMMAND_ROUTERS, *QUERY_ROUTERS], "GymGenius Core", close_on_shutdown)
+
+
+def create_command_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
+    """Commands only, scaled on their own against the primary database."""
+    return _build(system, COMMAND_ROUTERS, "GymGenius Core: commands", close_on_shutdown)
+
+
+def create_query_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
+    """Queries only, pointed at a read replica through QUERY_DATABASE_URL."""
+    return _build(system, QUERY_ROUTERS, "GymGenius Core: queries", close_on_shutdown)
+
+
+def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        system.start_embedded_worker()
         yield
-        if close_on_shutdown:
+        if close:
+            await system.reads.close()
             system.close()
 
-    app = FastAPI(
-        title="GymGenius Core",
-        version="0.1.0",
-        description="Commands and queries of the GymGenius fitness platform.",
-        lifespan=lifespan,
-    )
+    app = FastAPI(title=title, version="0.1.0", lifespan=lifespan,
+                  description="Commands and queries of the GymGenius fitness platform.")
     app.state.system = system
     problems.install(app)
     app.add_middleware(
@@ -39,7 +54,7 @@ def create_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
         expose_headers=["ETag", "Location", "X-Projection-Position", "X-Trace-Id"],
     )
     app.middleware("http")(_trace)
-    for router in (operations.router, dev_tokens.router, *COMMAND_ROUTERS):
+    for router in (operations.router, *routers):
         app.include_router(router)
     return app
 

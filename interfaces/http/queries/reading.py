@@ -1,0 +1,59 @@
+"""How every query reads: bounded read-your-writes wait, one snapshot, and its position."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any
+
+from fastapi import Query
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from infrastructure.bootstrap import System
+from interfaces.http.problems import Problem
+from projections.pages import BadCursor, decode_cursor
+from projections.schema import positions
+
+MinPosition = Annotated[
+    int | None, Query(ge=0, le=2**62, description="Wait (up to 5 s) until this position is reflected")
+]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
+Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
+
+QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Missing or invalid bearer token"},
+    403: {"description": "Not this caller's to read"},
+    404: {"description": "No such row"},
+    503: {"description": "min_position not reflected within 5 s (Retry-After)"},
+}
+
+
+@asynccontextmanager
+async def snapshot(
+    system: System, name: str, min_position: int | None
+) -> AsyncIterator[tuple[AsyncConnection, int]]:
+    """A consistent read of one read model, with the event position it reflects."""
+    if min_position is not None and await system.reads.wait_for(name, min_position) is None:
+        raise Problem(503, "Not Yet Reflected",
+                      f"the {name} read model has not reached position {min_position} yet")
+    async with system.reads.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execution_options(isolation_level="REPEATABLE READ")
+        found = await conn.scalar(select(positions.c.position).where(positions.c.name == name))
+        yield conn, int(found or 0)
+
+
+def answer(body: Any, position: int) -> JSONResponse:
+    return JSONResponse(body, headers={"X-Projection-Position": str(position)})
+
+
+def check_cursor(cursor: str | None) -> None:
+    if cursor is None:
+        return
+    try:
+        decode_cursor(cursor)
+    except BadCursor as error:
+        raise Problem(422, "Invalid Cursor", str(error),
+                      errors=[{"loc": ["query", "cursor"], "msg": str(error)}]) from None
