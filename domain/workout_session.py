@@ -17,7 +17,9 @@ from domain.values import require_text
 IDLE_LIMIT = timedelta(hours=3)
 
 
-class SessionStatus(str, Enum):
+class SessionStatus(Enum):
+    """Where a session stands; not a str Enum, which JSON (and so a snapshot) turns into a str."""
+
     ACTIVE = "active"
     PAUSED = "paused"
     COMPLETED = "completed"
