@@ -1,3 +1,165 @@
-"""Placeholder until the aggregate lands."""
+"""A workout or meal plan, from draft through numbered revisions to publication and archive."""
 
-VALUE_TYPES: list[type] = []
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidValue, RuleViolation
+from domain.plan_content import (
+    Exercise,
+    Meal,
+    MealDay,
+    PlanContent,
+    WorkoutDay,
+    meal_content,
+    workout_content,
+)
+from domain.values import Actor, Role, require_text
+
+MAX_PRICE_PAISE = 10_000_000
+
+
+class PlanKind(Enum):
+    """Plain enums (not str ones), so stored events and snapshots give the enum back."""
+
+    WORKOUT = "workout"
+    MEAL = "meal"
+
+
+class PlanStatus(Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    ARCHIVED = "archived"
+
+
+class PlanSource(Enum):
+    TRAINER = "trainer"
+    NUTRITIONIST = "nutritionist"
+    AI = "ai"
+
+
+class Plan(Aggregate):
+    """A plan its author drafts, revises, publishes and assigns to clients until it is archived."""
+
+    @event("Created")
+    def __init__(
+        self, kind: PlanKind, title: str, content: PlanContent, price_paise: int | None,
+        author_id: str, author_role: str, source: PlanSource, at: datetime,
+    ):
+        self.kind = kind
+        self.title = title
+        self.content = content
+        self.price_paise = price_paise
+        self.author_id = author_id
+        self.author_role = author_role  # Role's value: a str Enum would come back as a str anyway
+        self.source = source
+        self.status = PlanStatus.DRAFT
+        self.revision = 1
+        self.client_ids: list[str] = []
+        self.created_at = at
+        self.updated_at = at
+
+    @classmethod
+    def draft(
+        cls, kind: PlanKind, title: str, content: Any, price_paise: int | None, author: Actor,
+        at: datetime, source: PlanSource | None = None,
+    ) -> Plan:
+        kind = _kind(kind)
+        return cls(
+            kind=kind, title=require_text("title", title), content=_content(kind, content),
+            price_paise=_price(price_paise), author_id=author.uid, author_role=author.role.value,
+            source=source or _source(kind, author.role), at=at,
+        )
+
+    def may_be_changed_by(self, actor: Actor) -> bool:
+        return actor.is_admin or actor.uid == self.author_id
+
+    def revise(self, title: str | None, content: Any | None, at: datetime) -> None:
+        self._require_not_archived("revise")
+        if title is None and content is None:
+            raise InvalidValue("title", "a revision needs a new title or new content")
+        new_title = self.title if title is None else require_text("title", title)
+        new_content = self.content if content is None else _content(self.kind, content)
+        self._revised(revision=self.revision + 1, title=new_title, content=new_content, at=at)
+
+    @event("Revised")
+    def _revised(self, revision: int, title: str, content: PlanContent, at: datetime) -> None:
+        self.revision = revision
+        self.title = title
+        self.content = content
+        self.updated_at = at
+
+    def publish(self, at: datetime) -> None:
+        """Publishing a published plan changes nothing (a safe retry)."""
+        self._require_not_archived("publish")
+        if self.status is PlanStatus.DRAFT:
+            self._published(revision=self.revision, at=at)
+
+    @event("Published")
+    def _published(self, revision: int, at: datetime) -> None:
+        self.status = PlanStatus.PUBLISHED
+        self.updated_at = at
+
+    def assign(self, client_id: str, at: datetime) -> None:
+        """Assigning a client who already has the plan changes nothing."""
+        if self.status is not PlanStatus.PUBLISHED:
+            raise RuleViolation(f"only a published plan can be assigned; this one is {self.status.value}")
+        client_id = require_text("client_id", client_id, 128)
+        if client_id not in self.client_ids:
+            self._assigned(client_id=client_id, at=at)
+
+    @event("Assigned")
+    def _assigned(self, client_id: str, at: datetime) -> None:
+        self.client_ids.append(client_id)
+        self.updated_at = at
+
+    def archive(self, at: datetime) -> None:
+        self._require_not_archived("archive")
+        self._archived(at=at)
+
+    @event("Archived")
+    def _archived(self, at: datetime) -> None:
+        self.status = PlanStatus.ARCHIVED
+        self.updated_at = at
+
+    def _require_not_archived(self, action: str) -> None:
+        if self.status is PlanStatus.ARCHIVED:
+            raise RuleViolation(f"cannot {action} an archived plan")
+
+
+def _kind(kind: Any) -> PlanKind:
+    try:
+        return PlanKind(kind)
+    except ValueError:
+        raise InvalidValue("kind", "must be workout or meal") from None
+
+
+def _content(kind: PlanKind, raw: Any) -> PlanContent:
+    return workout_content(raw) if kind is PlanKind.WORKOUT else meal_content(raw)
+
+
+def _price(price_paise: int | None) -> int | None:
+    if price_paise is None:
+        return None
+    if isinstance(price_paise, bool) or not isinstance(price_paise, int):
+        raise InvalidValue("price_paise", "must be a whole number of paise")
+    if not 0 <= price_paise <= MAX_PRICE_PAISE:
+        raise InvalidValue("price_paise", f"must be from 0 to {MAX_PRICE_PAISE} paise")
+    return price_paise
+
+
+def _source(kind: PlanKind, role: Role) -> PlanSource:
+    if role is Role.TRAINER:
+        return PlanSource.TRAINER
+    if role is Role.NUTRITIONIST:
+        return PlanSource.NUTRITIONIST
+    return PlanSource.TRAINER if kind is PlanKind.WORKOUT else PlanSource.NUTRITIONIST
+
+
+VALUE_TYPES: list[type] = [
+    PlanKind, PlanStatus, PlanSource, PlanContent, WorkoutDay, MealDay, Exercise, Meal,
+]
