@@ -1,0 +1,41 @@
+"""The projection worker process: `dramatiq interfaces.workers.actors` (see `make worker`).
+
+Dramatiq imports this module in each worker process: it builds the system from the
+environment's settings, registers the catch-up actor on the Redis broker, and starts the safety
+net (PostgreSQL LISTEN plus a periodic sweep) once the worker has booted.
+"""
+
+from __future__ import annotations
+
+import os
+
+import dramatiq
+from dramatiq.middleware import Middleware
+
+from infrastructure.bootstrap import bootstrap, worker_safety_net
+from infrastructure.logs import configure_logging
+from infrastructure.settings import Settings
+
+os.environ.setdefault("dramatiq_worker_timeout", "100")
+
+
+class SafetyNetMiddleware(Middleware):
+    """Runs the safety net beside the worker's threads, for as long as the worker runs."""
+
+    def __init__(self) -> None:
+        self.net = None
+
+    def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        self.net = worker_safety_net(system)
+        self.net.start()
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        if self.net is not None:
+            self.net.stop()
+
+
+settings = Settings()
+configure_logging(settings)
+system = bootstrap(settings)
+system.broker.add_middleware(SafetyNetMiddleware())
+dramatiq.set_broker(system.broker)
