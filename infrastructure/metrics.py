@@ -18,9 +18,10 @@ DEAD_LETTERS = Counter(
 )
 POSITION = Gauge("gymgenius_projection_position", "Last event position applied", ["projection"])
 LAG = Gauge("gymgenius_projection_lag_events", "Events not yet applied", ["projection"])
-COMMANDS = Histogram(
-    "gymgenius_command_seconds", "Command handling time", ["route", "status"],
-    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+REQUESTS = Histogram(
+    "gymgenius_http_request_seconds", "HTTP request time by route template and status",
+    ["method", "route", "status"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not reach the broker")
 

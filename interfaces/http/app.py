@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -12,12 +13,18 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.base import RequestResponseEndpoint
 
 from infrastructure.bootstrap import System
+from infrastructure.metrics import REQUESTS
 from interfaces.http import admin, dev_tokens, operations, problems
+from interfaces.http.commands import plans as plan_commands
+from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
+from interfaces.http.queries import tiers
 from interfaces.http.queries import workout_sessions as session_queries
 
-COMMAND_ROUTERS: list[APIRouter] = [dev_tokens.router, session_commands.router]
-QUERY_ROUTERS: list[APIRouter] = [session_queries.router, admin.router]
+COMMAND_ROUTERS: list[APIRouter] = [
+    dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
+]
+QUERY_ROUTERS: list[APIRouter] = [session_queries.router, admin.router, tiers.router]
 
 
 def create_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
@@ -60,9 +67,14 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
 
 
 async def _trace(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    """Gives every request a trace id (kept in logs and event metadata) and times it."""
     trace_id = request.headers.get("x-trace-id") or uuid.uuid4().hex
     request.state.trace_id = trace_id[:64]
+    started = time.perf_counter()
     with structlog.contextvars.bound_contextvars(trace_id=request.state.trace_id):
         response = await call_next(request)
+    route = request.scope.get("route")
+    REQUESTS.labels(request.method, getattr(route, "path", "unmatched"),
+                    str(response.status_code)).observe(time.perf_counter() - started)
     response.headers["X-Trace-Id"] = request.state.trace_id
     return response
