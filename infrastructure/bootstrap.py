@@ -13,7 +13,10 @@ from dramatiq import Worker
 from application.event_log import EventLog
 from application.identity import InvalidToken, TokenVerifier
 from application.payments import Payments
+from application.plans import Plans
+from application.subscriptions import Subscriptions
 from application.workout_sessions import WorkoutSessions
+from domain.subscription import TierCatalogue
 from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
@@ -37,6 +40,9 @@ class System:
     log: EventLog
     workout_sessions: WorkoutSessions
     payments: Payments
+    plans: Plans
+    subscriptions: Subscriptions
+    tiers: TierCatalogue
     tokens: TokenVerifier
     dev_tokens: DevTokens | None
     projections: ProjectionService
@@ -83,6 +89,7 @@ def init_storage(settings: Settings) -> None:
 
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> System:
     log = EventLog(env=event_store_env(settings))
+    tiers = TierCatalogue()
     dev_tokens = DevTokens(settings.dev_token_secret, clock) if settings.dev_tokens_enabled else None
     broker = build_broker(settings)
     flags = redis.Redis.from_url(settings.redis_url) if settings.profile == "server" else None
@@ -94,6 +101,7 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     return System(
         settings=settings, clock=clock, log=log, workout_sessions=WorkoutSessions(log),
         payments=Payments(log),
+        plans=Plans(log), subscriptions=Subscriptions(log, tiers), tiers=tiers,
         tokens=dev_tokens or RefuseTokens(), dev_tokens=dev_tokens, projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
     )

@@ -1,0 +1,93 @@
+"""Command routes for workout and meal plans, written by trainers, nutritionists and admins."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from application.context import CommandContext
+from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
+from domain.plan import MAX_PRICE_PAISE, PlanKind
+from domain.values import Role
+from interfaces.http.answers import COMMAND_RESPONSES, command_answer
+from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
+
+router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"], responses=COMMAND_RESPONSES)
+AuthorContext = Annotated[
+    CommandContext, Depends(command_context(Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN))
+]
+LOCATION = "/v1/queries/plans"
+Title = Annotated[str, Field(min_length=1, max_length=200)]
+Content = Annotated[dict[str, Any], Field(description="Days of exercises, or days of meals")]
+
+
+class CreatePlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["workout", "meal"]
+    title: Title
+    content: Content
+    price_paise: int | None = Field(None, ge=0, le=MAX_PRICE_PAISE, strict=True)
+
+
+class RevisePlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Title | None = None
+    content: Content | None = None
+
+
+class AssignPlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+
+
+class EmptyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.post("", status_code=201)
+def create_plan(body: CreatePlanRequest, ctx: AuthorContext, system: SystemDep) -> JSONResponse:
+    """Draft a workout or meal plan, authored by the caller, optionally priced in paise."""
+    cmd = CreatePlan(PlanKind(body.kind), body.title, body.content, body.price_paise)
+    return command_answer(system.plans.create(ctx, cmd), LOCATION)
+
+
+@router.post("/{plan_id}/revise")
+def revise_plan(
+    plan_id: UUID, body: RevisePlanRequest, ctx: AuthorContext, system: SystemDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    """Give a draft or published plan a new title or content as its next numbered revision."""
+    cmd = RevisePlan(plan_id, body.title, body.content, version)
+    return command_answer(system.plans.revise(ctx, cmd))
+
+
+@router.post("/{plan_id}/publish")
+def publish_plan(
+    plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Publish a draft plan so that it can be assigned; publishing again changes nothing."""
+    return command_answer(system.plans.publish(ctx, PublishPlan(plan_id, version)))
+
+
+@router.post("/{plan_id}/assign")
+def assign_plan(
+    plan_id: UUID, body: AssignPlanRequest, ctx: AuthorContext, system: SystemDep,
+    version: ExpectedVersion,
+) -> JSONResponse:
+    """Assign a published plan to a client; assigning the same client again changes nothing."""
+    cmd = AssignPlan(plan_id, body.client_id, version)
+    return command_answer(system.plans.assign(ctx, cmd))
+
+
+@router.post("/{plan_id}/archive")
+def archive_plan(
+    plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Archive a plan; an archived plan never changes again."""
+    return command_answer(system.plans.archive(ctx, ArchivePlan(plan_id, version)))
