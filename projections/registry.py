@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from projections import assignments, schema
 from projections.model import ReadModel
+from projections.payments import PaymentsModel
 from projections.workout_sessions import WorkoutSessionsModel
 
 metadata = schema.metadata
@@ -11,4 +12,4 @@ _ = assignments
 
 
 def read_models() -> list[ReadModel]:
-    return [WorkoutSessionsModel()]
+    return [WorkoutSessionsModel(), PaymentsModel()]

@@ -1,0 +1,156 @@
+"""Payments read model: one row per payment, for its client and for admins, superadmins, auditors.
+
+Trainers and nutritionists see no payments, even of their assigned clients: API.md says "owner,
+staff", and money is not coaching; the safer reading keeps it to the roles that run the business.
+`failed_at` is the time of the latest failed attempt and stays after a retry (the dashboard counts
+attempts that failed); a late failure after a capture only counts in `late_failures`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, false, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.payment import Payment
+from domain.values import Actor, Role
+from projections.access import visible_clients
+from projections.model import ReadModel, Row
+from projections.pages import Page, page
+from projections.schema import metadata
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("client_id", String(128), nullable=False, index=True),
+    Column("purpose", String(20), nullable=False),
+    Column("reference_id", String(128), nullable=False),
+    Column("method", String(20), nullable=False),
+    Column("upi_app", String(20), nullable=True),
+    Column("status", String(20), nullable=False, index=True),
+    Column("amount_paise", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("gateway_order_id", String(200), nullable=True),
+    Column("gateway_payment_id", String(200), nullable=True),
+    Column("captured_paise", BigInteger, nullable=False),
+    Column("refunded_paise", BigInteger, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("failure_reason", String(500), nullable=True),
+    Column("late_failures", Integer, nullable=False),
+    Column("captured_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("failed_at", DateTime(timezone=True), nullable=True, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+P: Any = Payment  # its event classes are made by @event, unseen by type checkers
+NO_PAYMENTS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
+
+
+class PaymentsModel(ReadModel):
+    name = "payments"
+    table = payments
+    event_types = (P.Initiated, P.GatewayOrderCreated, P.Authorized, P.Captured, P.Failed,
+                   P.LateFailureRecorded, P.RetryOpened, P.Refunded)
+    push_event = "payment.updated"
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, P.Initiated):
+            row = _initiated(event, position)
+        elif row is None:
+            raise LookupError(f"no payment {event.originator_id} to apply {type(event).__name__}")
+        else:
+            row = {**row, **_changes(row, event)}
+        return {**row, "version": event.originator_version, "position": position}
+
+    def out(self, row: Row) -> dict[str, Any]:
+        return show(row)
+
+    def rooms(self, row: Row) -> tuple[str, ...]:
+        return (f"user:{row['client_id']}", "role:admin")
+
+
+def _initiated(event: Any, position: int) -> Row:
+    return {
+        "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
+        "purpose": event.purpose.kind.value, "reference_id": event.purpose.reference_id,
+        "method": event.method.value, "upi_app": event.upi_app.value if event.upi_app else None,
+        "status": "created", "amount_paise": event.amount.paise, "currency": event.amount.currency,
+        "gateway_order_id": None, "gateway_payment_id": None, "captured_paise": 0,
+        "refunded_paise": 0, "attempts": 1, "failure_reason": None, "late_failures": 0,
+        "captured_at": None, "failed_at": None, "created_at": _utc(event.at),
+    }
+
+
+def _changes(row: Row, event: Any) -> Row:
+    return CHANGES[type(event)](row, event)
+
+
+def _refunded(row: Row, event: Any) -> Row:
+    refunded = row["refunded_paise"] + event.amount.paise
+    whole = refunded == row["captured_paise"]
+    return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded"}
+
+
+CHANGES: dict[type, Any] = {
+    P.GatewayOrderCreated: lambda row, e: {"gateway_order_id": e.gateway_order_id},
+    P.Authorized: lambda row, e: {"status": "authorized", "gateway_payment_id": e.gateway_payment_id},
+    P.Captured: lambda row, e: {
+        "status": "captured", "gateway_payment_id": e.gateway_payment_id,
+        "captured_paise": e.amount.paise, "captured_at": _utc(e.at), "failure_reason": None},
+    P.Failed: lambda row, e: {"status": "failed", "failure_reason": e.reason, "failed_at": _utc(e.at)},
+    P.LateFailureRecorded: lambda row, e: {"late_failures": row["late_failures"] + 1},
+    P.RetryOpened: lambda row, e: {
+        "status": "created", "attempts": e.attempt, "gateway_order_id": None,
+        "gateway_payment_id": None, "failure_reason": None},
+    P.Refunded: _refunded,
+}
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+def show(row: Row) -> dict[str, Any]:
+    """A payment as the query API and the realtime push show it."""
+    times = {k: _iso(row[k]) for k in ("created_at", "captured_at", "failed_at")}
+    kept = ("id", "client_id", "purpose", "reference_id", "status", "amount_paise", "currency",
+            "gateway_order_id", "gateway_payment_id", "refunded_paise", "attempts", "version",
+            "method", "upi_app", "failure_reason", "late_failures")
+    return {**{k: row[k] for k in kept}, **times}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def readable(actor: Actor) -> ColumnElement[bool]:
+    """The payments this actor may read: their own, or all for admins and auditors."""
+    if actor.role in NO_PAYMENTS:
+        return false()
+    return visible_clients(actor, payments.c.client_id)
+
+
+async def get_payment(conn: AsyncConnection, actor: Actor, payment_id: str) -> dict[str, Any] | None:
+    query = select(payments).where(payments.c.id == payment_id, readable(actor))
+    row = (await conn.execute(query)).mappings().first()
+    return show(dict(row)) if row else None
+
+
+async def list_payments(
+    conn: AsyncConnection, actor: Actor, *, client_id: str | None, status: str | None,
+    limit: int, cursor: str | None,
+) -> Page:
+    query = select(payments).where(readable(actor))
+    if client_id:
+        query = query.where(payments.c.client_id == client_id)
+    if status:
+        query = query.where(payments.c.status == status)
+    return await page(conn, query, payments.c.seq, limit, cursor, show)
