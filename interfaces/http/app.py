@@ -7,6 +7,7 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+import socketio
 import structlog
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -14,22 +15,27 @@ from starlette.middleware.base import RequestResponseEndpoint
 
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REQUESTS
+from interfaces import realtime
 from interfaces.http import admin, dev_tokens, operations, problems
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
-from interfaces.http.queries import tiers
+from interfaces.http.queries import dashboard, tiers
+from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import workout_sessions as session_queries
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
 ]
-QUERY_ROUTERS: list[APIRouter] = [session_queries.router, admin.router, tiers.router]
+QUERY_ROUTERS: list[APIRouter] = [
+    session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
+]
 
 
 def create_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
     """The combined app: commands and queries in one process."""
-    return _build(system, [*COMMAND_ROUTERS, *QUERY_ROUTERS], "GymGenius Core", close_on_shutdown)
+    return _build(system, [*COMMAND_ROUTERS, *QUERY_ROUTERS], "GymGenius Core", close_on_shutdown,
+                  live=True)
 
 
 def create_command_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
@@ -39,14 +45,34 @@ def create_command_app(system: System, *, close_on_shutdown: bool = False) -> Fa
 
 def create_query_app(system: System, *, close_on_shutdown: bool = False) -> FastAPI:
     """Queries only, pointed at a read replica through QUERY_DATABASE_URL."""
-    return _build(system, QUERY_ROUTERS, "GymGenius Core: queries", close_on_shutdown)
+    return _build(system, QUERY_ROUTERS, "GymGenius Core: queries", close_on_shutdown, live=True)
 
 
-def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool) -> FastAPI:
+def create_asgi(system: System, *, close_on_shutdown: bool = False) -> socketio.ASGIApp:
+    """The combined app with Socket.IO served beside it at /socket.io."""
+    return with_socketio(system, create_app(system, close_on_shutdown=close_on_shutdown))
+
+
+def create_query_asgi(system: System, *, close_on_shutdown: bool = False) -> socketio.ASGIApp:
+    """The query app with Socket.IO served beside it at /socket.io."""
+    return with_socketio(system, create_query_app(system, close_on_shutdown=close_on_shutdown))
+
+
+def with_socketio(system: System, app: FastAPI) -> socketio.ASGIApp:
+    realtime.register(system)
+    return socketio.ASGIApp(system.realtime.server, other_asgi_app=app, socketio_path="socket.io")
+
+
+def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool,
+           *, live: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if live:
+            await system.realtime.start()
         system.start_embedded_worker()
         yield
+        if live:
+            await system.realtime.stop()
         if close:
             await system.reads.close()
             system.close()
