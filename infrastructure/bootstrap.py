@@ -24,7 +24,7 @@ from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.readstore import ReadStore, async_engine
-from infrastructure.realtime import build_pusher
+from infrastructure.realtime import Realtime, build_realtime
 from infrastructure.settings import Settings
 from infrastructure.workers import CatchUp, SafetyNet, listen_url, register_catch_up
 
@@ -50,6 +50,7 @@ class System:
     broker: dramatiq.Broker
     nudger: Nudger
     catch_up: CatchUp
+    realtime: Realtime
     background: list[Worker | SafetyNet] = field(default_factory=list)
 
     def start_embedded_worker(self) -> None:
@@ -95,7 +96,8 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     flags = redis.Redis.from_url(settings.redis_url) if settings.profile == "server" else None
     nudger = Nudger(broker, flags)
     log.after_commit.append(nudger.nudge)
-    projections = ProjectionService(settings, EventLogSource(log), build_pusher(settings))
+    realtime = build_realtime(settings)
+    projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
     catch_up = CatchUp(projections, nudger)
     register_catch_up(broker, catch_up)
     return System(
@@ -104,6 +106,7 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
         plans=Plans(log), subscriptions=Subscriptions(log, tiers), tiers=tiers,
         tokens=dev_tokens or RefuseTokens(), dev_tokens=dev_tokens, projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
+        realtime=realtime,
     )
 
 

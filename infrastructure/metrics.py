@@ -24,6 +24,10 @@ REQUESTS = Histogram(
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not reach the broker")
+REALTIME_PUSHES = Counter(
+    "gymgenius_realtime_pushes_total", "Socket.IO pushes after a projection commit", ["outcome"]
+)
+REALTIME_CONNECTIONS = Gauge("gymgenius_realtime_connections", "Socket.IO clients connected")
 
 
 def projection_hooks() -> Hooks:

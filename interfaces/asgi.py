@@ -1,12 +1,13 @@
 """ASGI entry points: `uvicorn --factory interfaces.asgi:create` (also `create_commands`,
 `create_queries` to scale the two sides apart)."""
 
+import socketio
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import System, bootstrap
 from infrastructure.logs import configure_logging
 from infrastructure.settings import Settings
-from interfaces.http.app import create_app, create_command_app, create_query_app
+from interfaces.http.app import create_asgi, create_command_app, create_query_asgi
 
 
 def _system() -> System:
@@ -15,14 +16,14 @@ def _system() -> System:
     return bootstrap(settings)
 
 
-def create() -> FastAPI:
-    """The combined command and query app, from the environment's settings."""
-    return create_app(_system(), close_on_shutdown=True)
+def create() -> socketio.ASGIApp:
+    """The combined command and query app with Socket.IO, from the environment's settings."""
+    return create_asgi(_system(), close_on_shutdown=True)
 
 
 def create_commands() -> FastAPI:
     return create_command_app(_system(), close_on_shutdown=True)
 
 
-def create_queries() -> FastAPI:
-    return create_query_app(_system(), close_on_shutdown=True)
+def create_queries() -> socketio.ASGIApp:
+    return create_query_asgi(_system(), close_on_shutdown=True)
