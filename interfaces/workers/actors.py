@@ -15,6 +15,7 @@ from dramatiq.middleware import Middleware
 from infrastructure.bootstrap import bootstrap, worker_safety_net
 from infrastructure.logs import configure_logging
 from infrastructure.settings import Settings
+from infrastructure.workers import SafetyNet
 
 os.environ.setdefault("dramatiq_worker_timeout", "100")
 
@@ -23,7 +24,7 @@ class SafetyNetMiddleware(Middleware):
     """Runs the safety net beside the worker's threads, for as long as the worker runs."""
 
     def __init__(self) -> None:
-        self.net = None
+        self.net: SafetyNet | None = None
 
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self.net = worker_safety_net(system)
