@@ -16,10 +16,13 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-node: tests/e2e/node/node_modules
+NODE_DIR := tests/e2e/realtime/node
 
-tests/e2e/node/node_modules: tests/e2e/node/package.json tests/e2e/node/package-lock.json
-	cd tests/e2e/node && npm ci --silent --no-audit --no-fund
+node: $(NODE_DIR)/node_modules
+
+$(NODE_DIR)/node_modules: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --silent --no-audit --no-fund
+	touch $(NODE_DIR)/node_modules
 
 run: install
 	$(PY) -m interfaces.cli init
@@ -33,7 +36,7 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: install lint
+test: install lint node
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: install
