@@ -50,6 +50,7 @@ payments = Table(
 
 P: Any = Payment  # its event classes are made by @event, unseen by type checkers
 NO_PAYMENTS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
+STAFF_ROOMS = ("role:admin", "role:superadmin", "role:auditor")  # every staff role that reads payments
 
 
 class PaymentsModel(ReadModel):
@@ -72,7 +73,7 @@ class PaymentsModel(ReadModel):
         return show(row)
 
     def rooms(self, row: Row) -> tuple[str, ...]:
-        return (f"user:{row['client_id']}", "role:admin")
+        return (f"user:{row['client_id']}", *STAFF_ROOMS)
 
 
 def _initiated(event: Any, position: int) -> Row:

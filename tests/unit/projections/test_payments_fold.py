@@ -125,7 +125,8 @@ def test_a_row_shows_every_field_the_api_promises() -> None:
     assert {"id", "client_id", "purpose", "reference_id", "status", "amount_paise", "currency",
             "gateway_order_id", "gateway_payment_id", "refunded_paise", "attempts", "version"} <= set(shown)
     assert shown["created_at"] == T0.isoformat()
-    assert MODEL.rooms(folded(a_payment())) == ("user:client-1", "role:admin")
+    assert MODEL.rooms(folded(a_payment())) == (
+        "user:client-1", "role:admin", "role:superadmin", "role:auditor")
 
 
 COMMANDS: list[Callable[[Payment, datetime], None]] = [
