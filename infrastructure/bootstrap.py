@@ -110,8 +110,8 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     )
 
 
-def worker_safety_net(system: System) -> SafetyNet:
-    return SafetyNet(system.catch_up, listen_url(system.projections))
+def worker_safety_net(system: System, interval: float = 2.0) -> SafetyNet:
+    return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval)
 
 
 class RefuseTokens:

@@ -99,7 +99,7 @@ class RunningWorker:
 
     def __init__(self, system: System) -> None:
         self.worker = dramatiq.Worker(system.broker, worker_threads=2, worker_timeout=100)
-        self.net = worker_safety_net(system)
+        self.net = worker_safety_net(system, interval=0.25)  # short, so that stop() is quick
 
     def start(self) -> RunningWorker:
         self.worker.start()
