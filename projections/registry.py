@@ -5,6 +5,8 @@ from __future__ import annotations
 from projections import assignments, schema
 from projections.model import ReadModel
 from projections.payments import PaymentsModel
+from projections.plans import PlansModel
+from projections.subscriptions import SubscriptionsModel
 from projections.workout_sessions import WorkoutSessionsModel
 
 metadata = schema.metadata
@@ -12,4 +14,4 @@ _ = assignments
 
 
 def read_models() -> list[ReadModel]:
-    return [WorkoutSessionsModel(), PaymentsModel()]
+    return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel()]

@@ -1,0 +1,139 @@
+"""Plans read model: one row per plan, and the staff-to-client assignments its clients imply.
+
+An archived plan's assignments end: its author is no longer assigned to its clients through it
+(so no longer reads their rows or joins their live rooms), and its clients no longer read it.
+Staff (trainers, nutritionists, admins, superadmins, auditors) read every plan.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.plan import Plan
+from domain.values import Actor, Role
+from projections.assignments import assignments
+from projections.model import ReadModel, Row
+from projections.pages import Page, page
+from projections.schema import metadata
+
+plans = Table(
+    "plans",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("kind", String(20), nullable=False, index=True),
+    Column("title", String(200), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("revision", Integer, nullable=False),
+    Column("author_id", String(128), nullable=False, index=True),
+    Column("source", String(20), nullable=False),
+    Column("client_ids", JSON, nullable=False),
+    Column("content", JSON, nullable=False),
+    Column("price_paise", BigInteger, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+P: Any = Plan  # its event classes are made by @event, unseen by type checkers
+
+
+class PlansModel(ReadModel):
+    name = "plans"
+    table = plans
+    child_table = assignments
+    event_types = (P.Created, P.Revised, P.Published, P.Assigned, P.Archived)
+    push_event = "plan.updated"
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, P.Created):
+            row = _created(event, position)
+        elif row is None:
+            raise LookupError(f"no plan {event.originator_id} to apply {type(event).__name__}")
+        else:
+            row = {**row, **_changes(row, event), "updated_at": _utc(event.at)}
+        return {**row, "version": event.originator_version, "position": position}
+
+    def out(self, row: Row) -> dict[str, Any]:
+        return show(row)
+
+    def rooms(self, row: Row) -> tuple[str, ...]:
+        return (f"user:{row['author_id']}", *(f"user:{c}" for c in row["client_ids"]))
+
+    def children(self, row: Row) -> list[Row]:
+        """One assignment per client of a plan that is not archived."""
+        if row["status"] == "archived":
+            return []
+        return [{"parent_id": row["id"], "staff_id": row["author_id"], "client_id": client}
+                for client in row["client_ids"]]
+
+
+def _created(event: Any, position: int) -> Row:
+    return {
+        "id": str(event.originator_id), "seq": position, "kind": event.kind.value,
+        "title": event.title, "status": "draft", "revision": 1, "author_id": event.author_id,
+        "source": event.source.value, "client_ids": [], "content": event.content.as_json(),
+        "price_paise": event.price_paise, "created_at": _utc(event.at), "updated_at": _utc(event.at),
+    }
+
+
+def _changes(row: Row, event: Any) -> Row:
+    if isinstance(event, P.Revised):
+        return {"revision": event.revision, "title": event.title, "content": event.content.as_json()}
+    if isinstance(event, P.Assigned):
+        return {"client_ids": [*row["client_ids"], event.client_id]}
+    return {"status": "published" if isinstance(event, P.Published) else "archived"}
+
+
+def _utc(at: datetime) -> datetime:
+    return at.astimezone(UTC)
+
+
+def show(row: Row) -> dict[str, Any]:
+    """A plan as the query API and the realtime push show it."""
+    kept = ("id", "kind", "title", "status", "revision", "author_id", "source", "client_ids",
+            "content", "price_paise", "version")
+    return {**{k: row[k] for k in kept}, "created_at": _iso(row["created_at"]),
+            "updated_at": _iso(row["updated_at"])}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def readable(actor: Actor) -> ColumnElement[bool]:
+    """Staff read every plan; a client only the plans assigned to them (and not archived)."""
+    if actor.role is not Role.CLIENT:
+        return true()
+    return plans.c.id.in_(select(assignments.c.parent_id).where(assignments.c.client_id == actor.uid))
+
+
+async def get_plan(conn: AsyncConnection, actor: Actor, plan_id: str) -> dict[str, Any] | None:
+    query = select(plans).where(plans.c.id == plan_id, readable(actor))
+    row = (await conn.execute(query)).mappings().first()
+    return show(dict(row)) if row else None
+
+
+async def list_plans(
+    conn: AsyncConnection, actor: Actor, *, kind: str | None = None, author_id: str | None = None,
+    client_id: str | None = None, status: str | None = None, limit: int, cursor: str | None,
+) -> Page:
+    """Plans the actor may read, newest first; `client_id` keeps the plans assigned to that client."""
+    query = select(plans).where(readable(actor))
+    if kind:
+        query = query.where(plans.c.kind == kind)
+    if author_id:
+        query = query.where(plans.c.author_id == author_id)
+    if client_id:
+        assigned = select(assignments.c.parent_id).where(assignments.c.client_id == client_id)
+        query = query.where(plans.c.id.in_(assigned))
+    if status:
+        query = query.where(plans.c.status == status)
+    return await page(conn, query, plans.c.seq, limit, cursor, show)

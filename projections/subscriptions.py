@@ -1,0 +1,134 @@
+"""Subscriptions read model: one row per subscription, for its client, their staff and admins.
+
+A client reads their own; trainers and nutritionists those of the clients assigned to them;
+admins, superadmins and auditors all of them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String, Table, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.subscription import Subscription
+from domain.values import Actor
+from projections.access import visible_clients
+from projections.model import ReadModel, Row
+from projections.pages import Page, page
+from projections.schema import metadata
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False, unique=True),
+    Column("client_id", String(128), nullable=False, index=True),
+    Column("tier", String(64), nullable=False),
+    Column("status", String(20), nullable=False, index=True),
+    Column("current_period_start", DateTime(timezone=True), nullable=True),
+    Column("current_period_end", DateTime(timezone=True), nullable=True),
+    Column("cancel_at_period_end", Boolean, nullable=False),
+    Column("dunning_attempts", Integer, nullable=False),
+    Column("next_retry_at", DateTime(timezone=True), nullable=True),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+S: Any = Subscription  # its event classes are made by @event, unseen by type checkers
+STAFF_ROOMS = ("role:admin", "role:superadmin", "role:auditor")  # the staff roles that read them all
+TIMES = ("current_period_start", "current_period_end", "next_retry_at", "ended_at", "created_at")
+
+
+class SubscriptionsModel(ReadModel):
+    name = "subscriptions"
+    table = subscriptions
+    event_types = (S.Requested, S.Activated, S.Renewed, S.RenewalFailed, S.CancellationScheduled,
+                   S.Cancelled, S.Expired)
+    push_event = "subscription.updated"
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if isinstance(event, S.Requested):
+            row = _requested(event, position)
+        elif row is None:
+            raise LookupError(f"no subscription {event.originator_id} to apply {type(event).__name__}")
+        else:
+            row = {**row, **CHANGES[type(event)](event)}
+        return {**row, "version": event.originator_version, "position": position}
+
+    def out(self, row: Row) -> dict[str, Any]:
+        return show(row)
+
+    def rooms(self, row: Row) -> tuple[str, ...]:
+        return (f"user:{row['client_id']}", *STAFF_ROOMS)
+
+
+def _requested(event: Any, position: int) -> Row:
+    return {
+        "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
+        "tier": event.tier.code, "status": "pending_payment", "current_period_start": None,
+        "current_period_end": None, "cancel_at_period_end": False, "dunning_attempts": 0,
+        "next_retry_at": None, "ended_at": None, "created_at": _utc(event.at),
+    }
+
+
+def _period(event: Any) -> Row:
+    return {"status": "active", "current_period_start": _utc(event.period_start),
+            "current_period_end": _utc(event.period_end)}
+
+
+def _ended(status: str) -> Any:
+    return lambda e: {"status": status, "next_retry_at": None, "ended_at": _utc(e.at)}
+
+
+CHANGES: dict[type, Any] = {
+    S.Activated: _period,
+    S.Renewed: lambda e: {**_period(e), "dunning_attempts": 0, "next_retry_at": None},
+    S.RenewalFailed: lambda e: {"status": "past_due", "dunning_attempts": e.attempt,
+                                "next_retry_at": _utc(e.next_retry_at)},
+    S.CancellationScheduled: lambda e: {"cancel_at_period_end": True},
+    S.Cancelled: _ended("cancelled"),
+    S.Expired: _ended("expired"),
+}
+
+
+def _utc(at: datetime | None) -> datetime | None:
+    return None if at is None else at.astimezone(UTC)
+
+
+def show(row: Row) -> dict[str, Any]:
+    """A subscription as the query API and the realtime push show it."""
+    kept = ("id", "client_id", "tier", "status", "cancel_at_period_end", "dunning_attempts",
+            "version")
+    return {**{k: row[k] for k in kept}, **{k: _iso(row[k]) for k in TIMES}}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+async def get_subscription(
+    conn: AsyncConnection, actor: Actor, subscription_id: str
+) -> dict[str, Any] | None:
+    query = select(subscriptions).where(subscriptions.c.id == subscription_id,
+                                        visible_clients(actor, subscriptions.c.client_id))
+    row = (await conn.execute(query)).mappings().first()
+    return show(dict(row)) if row else None
+
+
+async def list_subscriptions(
+    conn: AsyncConnection, actor: Actor, *, client_id: str | None, status: str | None,
+    limit: int, cursor: str | None,
+) -> Page:
+    """Subscriptions the actor may read, newest first, by client and status."""
+    query = select(subscriptions).where(visible_clients(actor, subscriptions.c.client_id))
+    if client_id:
+        query = query.where(subscriptions.c.client_id == client_id)
+    if status:
+        query = query.where(subscriptions.c.status == status)
+    return await page(conn, query, subscriptions.c.seq, limit, cursor, show)
