@@ -22,6 +22,8 @@ from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
+from interfaces.http.queries import plans as plan_queries
+from interfaces.http.queries import subscriptions as subscription_queries
 from interfaces.http.queries import workout_sessions as session_queries
 
 COMMAND_ROUTERS: list[APIRouter] = [
@@ -29,6 +31,7 @@ COMMAND_ROUTERS: list[APIRouter] = [
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
+    plan_queries.router, subscription_queries.router,
 ]
 
 
