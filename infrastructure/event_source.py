@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import MapperDeserialisationError
+from eventsourcing.utils import TopicError
 
 from application.event_log import EventLog
 
@@ -33,5 +34,5 @@ class EventLogSource:
     def _decode(self, notification: Any) -> Any:
         try:
             return self.log.mapper.to_domain_event(notification)
-        except (MapperDeserialisationError, ValueError, TypeError, KeyError) as error:
+        except (MapperDeserialisationError, TopicError, ValueError, TypeError, KeyError) as error:
             return Undecodable(notification.topic, notification.originator_id, error)

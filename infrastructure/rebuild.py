@@ -8,12 +8,11 @@ readers keep seeing the old rows until it commits. Rebuilds never push to client
 
 from __future__ import annotations
 
-import zlib
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, delete, text, update
 
-from projections.engine import tracked_position
+from projections.engine import advisory_lock, tracked_position
 from projections.model import ReadModel
 from projections.schema import positions
 
@@ -93,9 +92,8 @@ def _batch_in(service: ProjectionService, model: ReadModel, scratch: str, live: 
 
 def _swap(service: ProjectionService, model: ReadModel, scratch: str, live: str, tracking: str,
           progress: Progress | None) -> int:
-    key = zlib.crc32(f"gymgenius:projection:{model.name}".encode())
     with service.engine.begin() as conn:
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+        advisory_lock(conn, model.name, wait=True)
         conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
         position = _run(service, conn, model, tracking, progress)
         conn.execute(text(f'SET LOCAL search_path TO "{live}"'))

@@ -4,7 +4,6 @@ rows and the new position in one transaction; pushes go out only after the commi
 from __future__ import annotations
 
 import threading
-import zlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -102,12 +101,13 @@ class Projector:
 
     def _fold(self, conn: Connection, model: ReadModel, events: Sequence[tuple[int, Any]],
               name: str, live: bool) -> dict[str, Row | None]:
-        mine = [(p, e) for p, e in events if isinstance(e, model.event_types)]
-        rows: dict[str, Row | None] = dict(load_rows(conn, model, {model.key(e) for _, e in mine}))
+        mine = [(p, e) for p, e in events if isinstance(e, model.event_types) or _undecodable(model, e)]
+        keys = {model.key(e) for _, e in mine if isinstance(e, model.event_types)}
+        rows: dict[str, Row | None] = dict(load_rows(conn, model, keys))
         touched: dict[str, Row | None] = {}
         for position, event in mine:
-            key = model.key(event)
             try:
+                key = model.key(_decoded(event))
                 rows[key] = touched[key] = model.fold(rows.get(key), event, position)
             except Exception as error:
                 if not live:
@@ -121,15 +121,42 @@ class Projector:
         log.error("projection_dead_letter", projection=name, position=position, error=str(error))
         self.hooks.on_dead_letter(name)
         conn.execute(insert(dead_letters).values(
-            projection=name, position=position, event_type=type(event).__qualname__,
+            projection=name, position=position,
+            event_type=str(getattr(event, "topic", type(event).__qualname__))[:200],
             originator_id=str(getattr(event, "originator_id", "")), error=repr(error)[:2000],
         ))
 
 
-def advisory_lock(conn: Connection, name: str) -> bool:
-    """Takes the projection's transaction-scoped advisory lock, or says it is busy."""
-    key = zlib.crc32(f"gymgenius:projection:{name}".encode())
-    return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": key}).scalar())
+LOCK_KEY = "hashtext('gymgenius:projection:' || current_schema() || ':' || :name)"
+
+
+def advisory_lock(conn: Connection, name: str, *, wait: bool = False) -> bool:
+    """Takes the projection's transaction-scoped advisory lock, or says it is busy.
+
+    The key names the schema too: read models of other schemas in the same database (a test's,
+    a rebuild's fresh copy) are other projections and must not make this one busy.
+    """
+    if wait:
+        conn.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"), {"name": name})
+        return True
+    taken = conn.execute(text(f"SELECT pg_try_advisory_xact_lock({LOCK_KEY})"), {"name": name})
+    return bool(taken.scalar())
+
+
+def _undecodable(model: ReadModel, event: Any) -> bool:
+    """A stored event that could not be decoded, of this read model's aggregate: never skipped."""
+    topic, error = getattr(event, "topic", None), getattr(event, "error", None)
+    if not isinstance(topic, str) or not isinstance(error, Exception):
+        return False
+    return any(topic.startswith(f"{t.__module__}:{t.__qualname__.rsplit('.', 1)[0]}.")
+               for t in model.event_types)
+
+
+def _decoded(event: Any) -> Any:
+    error = getattr(event, "error", None)
+    if isinstance(error, Exception) and isinstance(getattr(event, "topic", None), str):
+        raise error
+    return event
 
 
 def _no_lock(conn: Connection, name: str) -> bool:

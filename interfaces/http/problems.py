@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from application.errors import Forbidden, IdempotencyKeyReused, NotFound, VersionConflict
 from application.identity import InvalidToken
 from domain.errors import InvalidValue, RuleViolation
+from projections.engine import PoisonEvent
 
 PROBLEM = "application/problem+json"
 
@@ -37,6 +38,7 @@ TABLE: dict[type[Exception], tuple[int, str, str]] = {
     IdempotencyKeyReused: (422, "idempotency-key-reused", "Idempotency key reused"),
     StoreOperationalError: (503, "store-unavailable", "The event store is unavailable"),
     psycopg.OperationalError: (503, "database-unavailable", "The database is unavailable"),
+    PoisonEvent: (409, "poison-event", "A read model cannot apply an event yet"),
 }
 
 
