@@ -1,9 +1,8 @@
 """The admin dashboard's figures, read from other read models' tables (it keeps none of its own).
 
 Revenue is what was captured in the last 30 days, net of what has been refunded of it since;
-captured and failed counts cover the last 24 hours; live sessions are active or paused ones.
-`active_subscriptions` is null until the subscriptions read model exists (a missing figure is
-not a zero); from then on it counts the subscriptions whose status is `active`.
+captured and failed counts cover the last 24 hours; live sessions are active or paused ones;
+active subscriptions are those whose status is `active`.
 """
 
 from __future__ import annotations
@@ -15,21 +14,20 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.payments import payments
-from projections.registry import metadata, read_models
+from projections.registry import read_models
 from projections.schema import positions
+from projections.subscriptions import subscriptions
 from projections.workout_sessions import sessions
 
-SUBSCRIPTIONS: Table | None = metadata.tables.get("subscriptions")
 READS = tuple(m.name for m in read_models()
-              if m.table.name in {payments.name, sessions.name, "subscriptions"})
+              if m.table.name in {payments.name, sessions.name, subscriptions.name})
 
 
 async def summary(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
     """The dashboard's figures as of `now`."""
     now = now.astimezone(UTC)
     return {
-        "active_subscriptions": None if SUBSCRIPTIONS is None
-        else await active_subscriptions(conn, SUBSCRIPTIONS),
+        "active_subscriptions": await active_subscriptions(conn, subscriptions),
         "revenue_paise_30d": await revenue_paise(conn, since=now - timedelta(days=30)),
         "payments_captured_24h": await _count(conn, payments.c.captured_at >= now - timedelta(days=1)),
         "payments_failed_24h": await _count(conn, payments.c.failed_at >= now - timedelta(days=1)),

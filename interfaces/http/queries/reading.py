@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 from interfaces.http.problems import Problem
 from projections.pages import BadCursor, decode_cursor
@@ -30,19 +31,29 @@ QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def access_models(actor: Actor) -> tuple[str, ...]:
+    """Read models a caller's visibility depends on: assigned staff are decided by plans."""
+    return ("plans",) if actor.role in (Role.TRAINER, Role.NUTRITIONIST) else ()
+
+
 @asynccontextmanager
 async def snapshot(
-    system: System, name: str, min_position: int | None
+    system: System, name: str, min_position: int | None, *, also: tuple[str, ...] = ()
 ) -> AsyncIterator[tuple[AsyncConnection, int]]:
-    """A consistent read of one read model, with the event position it reflects."""
-    if min_position is not None and await system.reads.wait_for(name, min_position) is None:
-        raise Problem(503, "Not Yet Reflected",
-                      f"the {name} read model has not reached position {min_position} yet")
+    """A consistent read of a read model (and those it depends on), with the least position
+    they all reflect; `min_position` waits (bounded) until every one of them has reached it."""
+    names = (name, *also)
+    if min_position is not None:
+        for each in names:
+            if await system.reads.wait_for(each, min_position) is None:
+                raise Problem(503, "Not Yet Reflected",
+                              f"the {each} read model has not reached position {min_position} yet")
     async with system.reads.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             await conn.execution_options(isolation_level="REPEATABLE READ")
-        found = await conn.scalar(select(positions.c.position).where(positions.c.name == name))
-        yield conn, int(found or 0)
+        found = await conn.execute(select(positions.c.position).where(positions.c.name.in_(names)))
+        reached = [int(row[0]) for row in found]
+        yield conn, min(reached) if len(reached) == len(names) else 0
 
 
 def answer(body: Any, position: int) -> JSONResponse:

@@ -16,6 +16,7 @@ from interfaces.http.queries.reading import (
     Cursor,
     Limit,
     MinPosition,
+    access_models,
     answer,
     check_cursor,
     snapshot,
@@ -34,7 +35,7 @@ async def read_subscription(
     subscription_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One subscription with its tier, status and current period, if the caller may read it."""
-    async with snapshot(system, NAME, min_position) as (conn, position):
+    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
         found = await get_subscription(conn, actor, str(subscription_id))
     if found is None:
         raise Problem(404, "Not Found", f"no subscription {subscription_id} that you may read")
@@ -49,7 +50,7 @@ async def list_subscriptions_route(
 ) -> JSONResponse:
     """Subscriptions the caller may read, newest first, by client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position) as (conn, position):
+    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
         page = await list_subscriptions(conn, actor, client_id=client_id, status=status,
                                         limit=limit, cursor=cursor)
     return answer(page, position)

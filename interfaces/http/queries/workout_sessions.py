@@ -16,6 +16,7 @@ from interfaces.http.queries.reading import (
     Cursor,
     Limit,
     MinPosition,
+    access_models,
     answer,
     check_cursor,
     snapshot,
@@ -33,7 +34,7 @@ async def read_session(
     session_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One workout session with its sets, if the caller may see it."""
-    async with snapshot(system, NAME, min_position) as (conn, position):
+    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
         found = await get_session(conn, actor, str(session_id))
     if found is None:
         raise Problem(404, "Not Found", f"no workout session {session_id} that you may read")
@@ -49,7 +50,7 @@ async def list_workout_sessions(
 ) -> JSONResponse:
     """Workout sessions the caller may see, newest first, by client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position) as (conn, position):
+    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
         page = await list_sessions(conn, actor, client_id=client_id, status=status,
                                    limit=limit, cursor=cursor)
     return answer(page, position)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
-from projections.dashboard import SUBSCRIPTIONS
 from tests.e2e.http.payment_steps import Steps
 
 SUMMARY = "/v1/queries/dashboard/summary"
@@ -61,7 +58,6 @@ def test_only_admins_and_superadmins_read_the_summary(api, auth):
     assert api.get(SUMMARY, params={"min_position": -1}, headers=auth("root", "admin")).status_code == 422
 
 
-@pytest.mark.skipif(SUBSCRIPTIONS is None, reason="the subscriptions read model has not landed yet")
 def test_active_subscriptions_counts_the_active_ones(api, auth, system):
     from application.context import CommandContext
     from application.subscriptions import ActivateSubscription, RequestSubscription
