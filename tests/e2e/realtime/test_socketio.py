@@ -12,11 +12,9 @@ from typing import Any
 import pytest
 import socketio
 from prometheus_client import REGISTRY
-from sqlalchemy import insert
 
 from domain.values import Role
 from infrastructure.dev_tokens import DevTokens
-from projections.assignments import assignments
 from tests.conftest import wait_until
 from tests.e2e.realtime.conftest import SESSIONS, Live
 
@@ -164,9 +162,20 @@ async def test_an_admin_may_watch_any_session(live):
         assert (await root.push_for(started["id"], logged["position"]))["data"]["status"] == "paused"
 
 
+PLAN = {"kind": "workout", "title": "Strength block", "price_paise": None,
+        "content": {"days": [{"name": "Day 1", "exercises": [{"name": "squat", "sets": 5, "reps": 5}]}]}}
+
+
 def assign(live: Live, staff_id: str, client_id: str) -> None:
-    # The plans read model (which fills plan_assignments from Plan.Assigned events) is not in
-    # projections/registry.py yet, so this test writes the assignment row it would have written.
-    with live.system.projections.engine.begin() as conn:
-        conn.execute(insert(assignments).values(
-            parent_id=str(uuid.uuid4()), staff_id=staff_id, client_id=client_id))
+    """The staff member writes a plan, publishes it and assigns it to the client, for real."""
+    def as_staff(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = live.http.post(path, json=body, headers=live.headers(staff_id, "trainer"))
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
+
+    plan = as_staff("/v1/commands/plans", PLAN)["id"]
+    as_staff(f"/v1/commands/plans/{plan}/publish", {})
+    assigned = as_staff(f"/v1/commands/plans/{plan}/assign", {"client_id": client_id})
+    seen = live.http.get(f"/v1/queries/plans/{plan}", params={"min_position": assigned["position"]},
+                         headers=live.headers(staff_id, "trainer"))
+    assert seen.status_code == 200, seen.text
