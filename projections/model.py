@@ -43,6 +43,7 @@ class ReadModel:
     name: ClassVar[str]
     table: ClassVar[Table]
     child_table: ClassVar[Table | None] = None
+    created_by: ClassVar[type]
     event_types: ClassVar[tuple[type, ...]]
     push_event: ClassVar[str]
 
@@ -50,6 +51,20 @@ class ReadModel:
         return str(event.originator_id)
 
     def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        """The row after the event: made by the creating event, changed by every later one."""
+        if isinstance(event, self.created_by):
+            row = self.create(event, position)
+        elif row is None:
+            raise LookupError(f"no {self.name} row {event.originator_id} for {type(event).__name__}")
+        else:
+            row = {**row, **self.change(row, event)}
+        return {**row, "version": event.originator_version, "position": position}
+
+    def create(self, event: Any, position: int) -> Row:
+        raise NotImplementedError
+
+    def change(self, row: Row, event: Any) -> Row:
+        """The columns an event changes."""
         raise NotImplementedError
 
     def out(self, row: Row) -> dict[str, Any]:

@@ -56,18 +56,16 @@ STAFF_ROOMS = ("role:admin", "role:superadmin", "role:auditor")  # every staff r
 class PaymentsModel(ReadModel):
     name = "payments"
     table = payments
+    created_by = P.Initiated
     event_types = (P.Initiated, P.GatewayOrderCreated, P.Authorized, P.Captured, P.Failed,
                    P.LateFailureRecorded, P.RetryOpened, P.Refunded)
     push_event = "payment.updated"
 
-    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, P.Initiated):
-            row = _initiated(event, position)
-        elif row is None:
-            raise LookupError(f"no payment {event.originator_id} to apply {type(event).__name__}")
-        else:
-            row = {**row, **_changes(row, event)}
-        return {**row, "version": event.originator_version, "position": position}
+    def create(self, event: Any, position: int) -> Row:
+        return _initiated(event, position)
+
+    def change(self, row: Row, event: Any) -> Row:
+        return _changes(row, event)
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)

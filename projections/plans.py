@@ -47,17 +47,15 @@ class PlansModel(ReadModel):
     name = "plans"
     table = plans
     child_table = assignments
+    created_by = P.Created
     event_types = (P.Created, P.Revised, P.Published, P.Assigned, P.Archived)
     push_event = "plan.updated"
 
-    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, P.Created):
-            row = _created(event, position)
-        elif row is None:
-            raise LookupError(f"no plan {event.originator_id} to apply {type(event).__name__}")
-        else:
-            row = {**row, **_changes(row, event), "updated_at": _utc(event.at)}
-        return {**row, "version": event.originator_version, "position": position}
+    def create(self, event: Any, position: int) -> Row:
+        return _created(event, position)
+
+    def change(self, row: Row, event: Any) -> Row:
+        return {**_changes(row, event), "updated_at": _utc(event.at)}
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)

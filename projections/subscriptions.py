@@ -46,18 +46,16 @@ TIMES = ("current_period_start", "current_period_end", "next_retry_at", "ended_a
 class SubscriptionsModel(ReadModel):
     name = "subscriptions"
     table = subscriptions
+    created_by = S.Requested
     event_types = (S.Requested, S.Activated, S.Renewed, S.RenewalFailed, S.CancellationScheduled,
                    S.Cancelled, S.Expired)
     push_event = "subscription.updated"
 
-    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, S.Requested):
-            row = _requested(event, position)
-        elif row is None:
-            raise LookupError(f"no subscription {event.originator_id} to apply {type(event).__name__}")
-        else:
-            row = {**row, **CHANGES[type(event)](event)}
-        return {**row, "version": event.originator_version, "position": position}
+    def create(self, event: Any, position: int) -> Row:
+        return _requested(event, position)
+
+    def change(self, row: Row, event: Any) -> Row:
+        return CHANGES[type(event)](event)
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)

@@ -40,17 +40,15 @@ S: Any = WorkoutSession  # its event classes are made by @event, unseen by type 
 class WorkoutSessionsModel(ReadModel):
     name = "workout_sessions"
     table = sessions
+    created_by = S.Started
     event_types = (S.Started, S.SetLogged, S.Paused, S.Resumed, S.Completed, S.Abandoned)
     push_event = "workout_session.updated"
 
-    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
-        if isinstance(event, S.Started):
-            row = _started(event, position)
-        elif row is None:
-            raise LookupError(f"no session {event.originator_id} to apply {type(event).__name__}")
-        else:
-            row = {**row, **_changes(row, event)}
-        return {**row, "version": event.originator_version, "position": position}
+    def create(self, event: Any, position: int) -> Row:
+        return _started(event, position)
+
+    def change(self, row: Row, event: Any) -> Row:
+        return _changes(row, event)
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
