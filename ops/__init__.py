@@ -1,0 +1,1 @@
+"""Operations tooling for GymGenius Core: benchmarks, deployment and monitoring files."""
