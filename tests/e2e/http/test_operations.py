@@ -57,7 +57,7 @@ async def test_healthz_answers_at_once_while_a_slow_command_holds_a_thread(serve
         started = asyncio.get_running_loop().time()
         health = await asyncio.wait_for(client.get("/healthz"), timeout=5)
         assert health.status_code == 200 and health.json() == {"status": "ok"}
-        assert asyncio.get_running_loop().time() - started < 1.0
+        assert asyncio.get_running_loop().time() - started < 2.0
         assert not command.done()
         held.release.set()
         assert (await command).status_code == 201
