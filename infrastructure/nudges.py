@@ -50,10 +50,17 @@ class Nudger:
             log.warning("nudge_not_sent", error=str(error))
 
     def taken(self) -> None:
-        """Called by a worker as it starts catching up: the next commit may nudge again."""
-        if self.flags is not None:
-            self.flags.delete(PENDING_KEY)
+        """Called by a worker as it starts catching up: the next commit may nudge again.
+
+        Without Redis the flag cannot be cleared (it expires by itself); catching up goes on.
+        """
         self._pending.clear()
+        if self.flags is None:
+            return
+        try:
+            self.flags.delete(PENDING_KEY)
+        except (redis.RedisError, OSError) as error:
+            log.debug("nudge_flag_not_cleared", error=str(error))
 
     def _claim(self) -> bool:
         if self.flags is not None:

@@ -6,7 +6,9 @@ import threading
 
 import dramatiq
 import psycopg
+import redis
 import structlog
+from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import SQLAlchemyError
 
 from infrastructure.eventstore import psycopg_url
@@ -15,6 +17,8 @@ from infrastructure.projection_runtime import ProjectionService
 
 log = structlog.get_logger("gymgenius.workers")
 CHANNEL = "gymgenius_events"
+# What an outage of PostgreSQL or Redis raises through a catch-up: the safety net outlives them all.
+STORE_ERRORS = (SQLAlchemyError, psycopg.Error, PersistenceError, redis.RedisError, OSError)
 
 
 class CatchUp:
@@ -30,7 +34,7 @@ class CatchUp:
     def quietly(self) -> None:
         try:
             self()
-        except (SQLAlchemyError, psycopg.Error, OSError) as error:
+        except STORE_ERRORS as error:
             log.warning("catch_up_failed", error=str(error))
 
 
@@ -56,7 +60,7 @@ class SafetyNet(threading.Thread):
         while not self.stopping.is_set():
             try:
                 self._listen() if self.url else self._sweep()
-            except (psycopg.Error, OSError) as error:
+            except STORE_ERRORS as error:
                 log.warning("safety_net_reconnecting", error=str(error))
                 self.stopping.wait(self.interval)
 

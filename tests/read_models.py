@@ -17,7 +17,7 @@ from sqlalchemy import Engine, Table, select
 from application.event_log import EventLog
 from infrastructure.bootstrap import System
 from infrastructure.event_source import EventLogSource
-from infrastructure.eventstore import ensure_schema
+from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.settings import Settings
 from projections.model import Change
@@ -38,6 +38,9 @@ def snapshot(engine: Engine) -> Snapshot:
     """Every read-model row (sorted by id, or by all columns for child tables) and position."""
     names = [model.name for model in read_models()]
     with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":  # one consistent view of every table
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+            conn.begin()
         rows = {name: _rows(conn, table) for name, table in sorted(read_model_tables().items())}
         found = conn.execute(select(positions.c.name, positions.c.position)
                              .where(positions.c.name.in_(names)).order_by(positions.c.name))
@@ -63,9 +66,11 @@ class Recorder:
 
 
 @contextmanager
-def fresh_projections(live: Settings, log: EventLog) -> Iterator[ProjectionService]:
+def fresh_projections(live: Settings) -> Iterator[ProjectionService]:
     """A second ProjectionService on a new, empty schema, reading the live schema's event log."""
-    settings = live.model_copy(update={"database_schema": fresh_schema(), "db_pool_size": 2})
+    small = {"db_pool_size": 2, "db_max_overflow": 2}
+    log = EventLog(env=event_store_env(live.model_copy(update=small)))
+    settings = live.model_copy(update={"database_schema": fresh_schema(), **small})
     ensure_schema(settings)
     init_read_models(settings)
     service = ProjectionService(settings, EventLogSource(log), Recorder())
@@ -73,6 +78,7 @@ def fresh_projections(live: Settings, log: EventLog) -> Iterator[ProjectionServi
         yield service
     finally:
         service.close()
+        log.close()
         drop_schema(settings.database_schema)
 
 
@@ -91,14 +97,15 @@ class CappedSource:
         return head if self.cap is None else min(head, self.cap)
 
 
-def fresh_rebuild(live: Settings, log: EventLog, upto: dict[str, int] | None = None) -> Snapshot:
+def fresh_rebuild(live: Settings, upto: dict[str, int] | None = None) -> Snapshot:
     """The read models as a fresh rebuild from the stored events gives them (each up to `upto`)."""
-    with fresh_projections(live, log) as service:
-        source = CappedSource(EventLogSource(log))
+    with fresh_projections(live) as service:
+        source = CappedSource(service.source)
         service.projector.source = source
         for name, model in service.models.items():
             source.cap = None if upto is None else upto.get(name, 0)
-            service.projector.catch_up(model)
+            while service.projector.catch_up(model).busy:
+                pass  # only another rebuild of this very schema could hold its lock
         return snapshot(service.engine)
 
 
@@ -128,7 +135,7 @@ def assert_matches_fresh_rebuild(system: System, timeout: float = 30.0) -> Snaps
     """Waits until every read model is at the head, then compares all of them to a fresh rebuild."""
     wait_until(tolerant(lambda: caught_up(system)), timeout, "read models at the head of the log")
     live = snapshot(system.projections.engine)
-    rebuilt = fresh_rebuild(system.settings, system.log)
+    rebuilt = fresh_rebuild(system.settings)
     for name in live:
         assert live[name] == rebuilt[name], f"{name} differs from a fresh rebuild"
     assert live == rebuilt

@@ -21,6 +21,8 @@ HOLDS_A_LOCK = (
     "WHERE a.application_name = %s AND l.locktype = 'advisory' AND l.granted"
 )
 
+SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+
 
 class WorkerProcess:
     """One worker process (and its children), tagged so its database sessions can be found."""
@@ -58,6 +60,12 @@ class WorkerProcess:
         with psycopg.connect(PG_URL, autocommit=True) as conn:
             row = conn.execute(HOLDS_A_LOCK, (self.tag,)).fetchone()
         return bool(row and row[0])
+
+    def sessions_gone(self) -> bool:
+        """None of its database sessions is left (PostgreSQL noticed the process died)."""
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            row = conn.execute(SESSIONS, (self.tag,)).fetchone()
+        return bool(row and row[0] == 0)
 
     def kill(self) -> None:
         """SIGKILL to the whole process group: no shutdown hook, no rollback by the worker."""

@@ -1,0 +1,128 @@
+"""Faults during a stream of commands: a worker killed mid-batch, Redis emptied and restarted,
+PostgreSQL restarted. Afterwards every read model equals a fresh rebuild, and every session row
+holds exactly the events the store holds: nothing missing, nothing doubled.
+
+These restart shared services (briefly): `-m "not faults"` leaves them out while developing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import redis
+from sqlalchemy import select
+
+from infrastructure.bootstrap import System
+from infrastructure.nudges import nudge_message
+from projections.schema import positions
+from tests.conftest import wait_until
+from tests.integration.command_stream import (
+    CommandStream,
+    assert_sessions_match_the_store,
+    write_backlog,
+)
+from tests.integration.conftest import ISOLATED_REDIS_URL, queued_nudges
+from tests.integration.outages import ensure_postgres, ensure_redis, redis_down, restart_postgres
+from tests.read_models import (
+    assert_matches_fresh_rebuild,
+    fresh_rebuild,
+    positions_of,
+    snapshot,
+    tolerant,
+)
+
+pytestmark = pytest.mark.faults
+
+
+@pytest.fixture(autouse=True)
+def services_back_up() -> Iterator[None]:
+    """Whatever happens in a test, PostgreSQL and Redis are answering when it ends."""
+    yield
+    ensure_redis()
+    ensure_postgres()
+
+
+def committed(system: System) -> dict[str, int]:
+    with system.projections.engine.connect() as conn:
+        return {row.name: row.position for row in conn.execute(select(positions))}
+
+
+def settled(system: System, stream: CommandStream, timeout: float = 30.0) -> None:
+    """Every read model has reached the last position the stream committed."""
+    target = stream.last_position
+    wait_until(tolerant(lambda: all(p >= target for p in committed(system).values())), timeout,
+               f"every read model at position {target}")
+
+
+def test_a_worker_killed_mid_batch_again_and_again_leaves_nothing_half_applied(
+        isolated_system, worker_processes):
+    system = isolated_system
+    with CommandStream(system, rate=80) as stream:
+        for _ in range(3):
+            write_backlog(system, 2500)
+            before = committed(system)
+            worker = worker_processes()
+            wait_until(lambda w=worker, b=before: w.holds_a_projection_lock()
+                       and committed(system) != b, 60, "the worker in the middle of a batch")
+            worker.kill()
+            wait_until(worker.sessions_gone, 10, "the killed worker's sessions to end")
+            frozen = snapshot(system.projections.engine)
+            assert frozen == fresh_rebuild(system.settings, upto=positions_of(frozen))
+        last = worker_processes()
+        stream.wait_for(30)
+        settled(system, stream)
+    assert last.alive, last.tail()
+    assert_matches_fresh_rebuild(system)
+    assert_sessions_match_the_store(system, stream)
+
+
+def a_nudge_is_taken(system: System) -> None:
+    """The worker's Dramatiq consumer is connected: a nudge sent now is taken off the queue."""
+    system.broker.enqueue(nudge_message())
+    wait_until(lambda: queued_nudges() == 0, 30, "the worker to take a nudge from Redis")
+
+
+def only_postgres_wakes_the_worker(system: System) -> None:
+    """From now on commands send no nudges: only the worker's safety net can notice them."""
+    system.log.after_commit.remove(system.nudger.nudge)
+
+
+def test_emptying_redis_and_restarting_it_loses_nothing(isolated_system, worker_processes):
+    system = isolated_system
+    worker = worker_processes()
+    with CommandStream(system, rate=80) as stream:
+        stream.wait_for(20)
+        settled(system, stream)
+        redis.Redis.from_url(ISOLATED_REDIS_URL).flushdb()  # every queued nudge is gone
+        stream.wait_for(20)
+        settled(system, stream)
+        with redis_down():
+            stream.wait_for(15)  # commands still succeed: an unsent nudge is no error
+            settled(system, stream)  # and PostgreSQL's NOTIFY still wakes the worker
+        a_nudge_is_taken(system)
+        only_postgres_wakes_the_worker(system)
+        stream.wait_for(20)
+        settled(system, stream)
+    assert worker.alive, worker.tail()
+    assert_matches_fresh_rebuild(system)
+    assert_sessions_match_the_store(system, stream)
+
+
+def test_restarting_postgresql_loses_nothing_and_the_worker_carries_on(
+        isolated_system, worker_processes):
+    system = isolated_system
+    worker = worker_processes()
+    with CommandStream(system, rate=80) as stream:
+        stream.wait_for(20)
+        settled(system, stream)
+        restart_postgres()
+        stream.wait_for(20, timeout=60)  # the stream retried what failed during the outage
+        settled(system, stream)
+        a_nudge_is_taken(system)
+        only_postgres_wakes_the_worker(system)
+        stream.wait_for(20)
+        settled(system, stream)
+    assert worker.alive, worker.tail()
+    assert_matches_fresh_rebuild(system)
+    assert_sessions_match_the_store(system, stream)
