@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -27,6 +28,7 @@ from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 
+ROOT = Path(__file__).resolve().parents[2]
 TRANSIENT = (PersistenceError, psycopg.Error, OSError)
 SESSION_TOPIC = "domain.workout_session:WorkoutSession.%"
 
