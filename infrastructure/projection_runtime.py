@@ -52,7 +52,12 @@ class ProjectionService:
         return self.models[name]
 
     def catch_up_all(self) -> dict[str, Outcome]:
-        return {name: self.projector.catch_up(model) for name, model in self.models.items()}
+        outcomes = {name: self.projector.catch_up(model) for name, model in self.models.items()}
+        head = self.source.head()
+        for name, outcome in outcomes.items():
+            if not outcome.busy:
+                LAG.labels(name).set(max(head - outcome.position, 0))
+        return outcomes
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.source.head()

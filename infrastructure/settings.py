@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
     )
+    worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
 
     @model_validator(mode="before")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 
 import dramatiq
+import prometheus_client
 from dramatiq.middleware import Middleware
 
 from infrastructure.bootstrap import bootstrap, worker_safety_net
@@ -37,6 +38,8 @@ class SafetyNetMiddleware(Middleware):
 
 settings = Settings()
 configure_logging(settings)
+if settings.worker_metrics_port:
+    prometheus_client.start_http_server(settings.worker_metrics_port)
 system = bootstrap(settings)
 system.broker.add_middleware(SafetyNetMiddleware())
 dramatiq.set_broker(system.broker)
