@@ -11,10 +11,13 @@ from collections.abc import Iterator
 
 import pytest
 import redis
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from domain.values import Role
 from infrastructure.bootstrap import System
 from infrastructure.nudges import nudge_message
+from interfaces.http.app import create_query_app
 from projections.schema import positions
 from tests.conftest import wait_until
 from tests.integration.command_stream import (
@@ -77,6 +80,25 @@ def test_a_worker_killed_mid_batch_again_and_again_leaves_nothing_half_applied(
     assert_sessions_match_the_store(system, stream)
 
 
+@pytest.fixture
+def queries(isolated_system: System) -> Iterator[TestClient]:
+    with TestClient(create_query_app(isolated_system)) as client:
+        yield client
+
+
+def reads_its_writes(queries: TestClient, system: System, stream: CommandStream) -> int:
+    """A query asking for the stream's last position: reflected (200) or not yet (503), never a 500."""
+    assert system.dev_tokens is not None
+    token = system.dev_tokens.issue(stream.client, Role.CLIENT)
+    position = stream.last_position
+    answer = queries.get("/v1/queries/workout-sessions", headers={"Authorization": f"Bearer {token}"},
+                         params={"min_position": position, "limit": 1})
+    assert answer.status_code in (200, 503), answer.text
+    if answer.status_code == 200:
+        assert int(answer.headers["X-Projection-Position"]) >= position
+    return answer.status_code
+
+
 def a_nudge_is_taken(system: System) -> None:
     """The worker's Dramatiq consumer is connected: a nudge sent now is taken off the queue."""
     system.broker.enqueue(nudge_message())
@@ -88,7 +110,7 @@ def only_postgres_wakes_the_worker(system: System) -> None:
     system.log.after_commit.remove(system.nudger.nudge)
 
 
-def test_emptying_redis_and_restarting_it_loses_nothing(isolated_system, worker_processes):
+def test_emptying_redis_and_restarting_it_loses_nothing(isolated_system, worker_processes, queries):
     system = isolated_system
     worker = worker_processes()
     with CommandStream(system, rate=80) as stream:
@@ -96,10 +118,10 @@ def test_emptying_redis_and_restarting_it_loses_nothing(isolated_system, worker_
         settled(system, stream)
         redis.Redis.from_url(ISOLATED_REDIS_URL).flushdb()  # every queued nudge is gone
         stream.wait_for(20)
-        settled(system, stream)
+        assert reads_its_writes(queries, system, stream) == 200
         with redis_down():
             stream.wait_for(15)  # commands still succeed: an unsent nudge is no error
-            settled(system, stream)  # and PostgreSQL's NOTIFY still wakes the worker
+            assert reads_its_writes(queries, system, stream) == 200  # NOTIFY still wakes the worker
         a_nudge_is_taken(system)
         only_postgres_wakes_the_worker(system)
         stream.wait_for(20)
@@ -110,15 +132,16 @@ def test_emptying_redis_and_restarting_it_loses_nothing(isolated_system, worker_
 
 
 def test_restarting_postgresql_loses_nothing_and_the_worker_carries_on(
-        isolated_system, worker_processes):
+        isolated_system, worker_processes, queries):
     system = isolated_system
     worker = worker_processes()
     with CommandStream(system, rate=80) as stream:
         stream.wait_for(20)
-        settled(system, stream)
+        assert reads_its_writes(queries, system, stream) == 200
         restart_postgres()
         stream.wait_for(20, timeout=60)  # the stream retried what failed during the outage
-        settled(system, stream)
+        wait_until(lambda: reads_its_writes(queries, system, stream) == 200, 30,
+                   "a query that reads its writes again")
         a_nudge_is_taken(system)
         only_postgres_wakes_the_worker(system)
         stream.wait_for(20)
