@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import socketio
-import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from starlette.middleware.base import RequestResponseEndpoint
 
 from infrastructure.bootstrap import System
-from infrastructure.metrics import REQUESTS
 from interfaces import realtime
 from interfaces.http import admin, dev_tokens, operations, problems
 from interfaces.http.commands import plans as plan_commands
@@ -25,6 +20,7 @@ from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
 from interfaces.http.queries import subscriptions as subscription_queries
 from interfaces.http.queries import workout_sessions as session_queries
+from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
@@ -89,21 +85,7 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
         allow_methods=["GET", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Location", "X-Projection-Position", "X-Trace-Id"],
     )
-    app.middleware("http")(_trace)
+    app.add_middleware(Tracing)
     for router in (operations.router, *routers):
         app.include_router(router)
     return app
-
-
-async def _trace(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    """Gives every request a trace id (kept in logs and event metadata) and times it."""
-    trace_id = request.headers.get("x-trace-id") or uuid.uuid4().hex
-    request.state.trace_id = trace_id[:64]
-    started = time.perf_counter()
-    with structlog.contextvars.bound_contextvars(trace_id=request.state.trace_id):
-        response = await call_next(request)
-    route = request.scope.get("route")
-    REQUESTS.labels(request.method, getattr(route, "path", "unmatched"),
-                    str(response.status_code)).observe(time.perf_counter() - started)
-    response.headers["X-Trace-Id"] = request.state.trace_id
-    return response
