@@ -1,9 +1,14 @@
-"""Request-scoped dependencies: the system, the caller, and a command's context."""
+"""Request-scoped dependencies: the system, the caller, and a command's context.
+
+Those that only read the request are `async def`: FastAPI runs a plain `def` dependency on the
+thread pool, a hand-off that costs more than the work. Verifying a token stays `def`, since an
+identity provider may fetch its keys over the network.
+"""
 
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -21,7 +26,7 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
-def get_system(request: Request) -> System:
+async def get_system(request: Request) -> System:
     return request.app.state.system
 
 
@@ -37,10 +42,10 @@ def current_actor(
     return system.tokens.verify(credentials.credentials)
 
 
-def allow(*roles: Role) -> Callable[..., Actor]:
+def allow(*roles: Role) -> Callable[..., Awaitable[Actor]]:
     """A dependency that admits only the given roles (403 for the others)."""
 
-    def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    async def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         if actor.role not in roles:
             raise Forbidden(f"the {actor.role.value} role may not do this")
         return actor
@@ -49,7 +54,7 @@ def allow(*roles: Role) -> Callable[..., Actor]:
     return check
 
 
-def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
+async def expected_version(if_match: Annotated[str | None, Header()] = None) -> int | None:
     if if_match is None:
         return None
     found = _ETAG.match(if_match)
