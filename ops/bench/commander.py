@@ -56,8 +56,10 @@ def steady(system: System, sessions: list[str], rate: float, seconds: float) -> 
 def main(rate: float, seconds: float, count: int, out: Path) -> None:
     system = bootstrap(Settings())
     try:
-        sessions = [str(system.workout_sessions.start(context(system), StartWorkoutSession()).id)
-                    for _ in range(count)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            started = pool.map(lambda _: system.workout_sessions.start(
+                context(system), StartWorkoutSession()), range(count))
+            sessions = [str(result.id) for result in started]
         records = steady(system, sessions, rate, seconds)
         with out.open("w") as file:
             file.write(json.dumps({"sessions": sessions, "at": datetime.now(UTC).isoformat()}) + "\n")

@@ -29,9 +29,10 @@ from ops.bench.servers import ROOT, serve
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rate", type=float, default=500.0, help="commands/s for the freshness run")
-    p.add_argument("--fresh-duration", type=float, default=20.0, help="seconds measured at --rate")
-    p.add_argument("--read-sessions", type=int, default=200, help="sessions the commands go to")
+    p.add_argument("--rates", default="500,100",
+                   help="commands/s of each freshness run; the first is the target rate")
+    p.add_argument("--fresh-duration", type=float, default=20.0, help="seconds measured per rate")
+    p.add_argument("--read-sessions", type=int, default=2000, help="sessions the commands go to")
     p.add_argument("--commanders", type=int, default=2, help="processes sending those commands")
     p.add_argument("--rebuild-sessions", type=int, default=10_000, help="11 events each")
 
@@ -44,12 +45,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         init_storage(settings)
         with serve("interfaces.asgi:create", env) as server, worker(env):
             token = prepare(server.url)
-            sessions, fresh = asyncio.run(freshness.measure(
-                server.url, {**os.environ, **env}, token, rate=args.rate, sessions=args.read_sessions,
+            rates = [float(rate) for rate in args.rates.split(",")]
+            runs = [asyncio.run(freshness.measure(
+                server.url, {**os.environ, **env}, token, rate=rate, sessions=args.read_sessions,
                 processes=args.commanders, warmup_s=args.warmup, duration_s=args.fresh_duration))
-            floor = {"notify_to_listen_ms": floors.notify_to_listen(args.database_url, args.rate),
+                for rate in rates]
+            sessions, fresh = runs[0][0][:200], [run[1] for run in runs]
+            floor = {"notify_to_listen_ms": floors.notify_to_listen(args.database_url, rates[0]),
                      "emit_to_socket_ms": asyncio.run(floors.emit_to_socket(
-                         server.url, args.redis_url, token, OWNER, args.rate))}
+                         server.url, args.redis_url, token, OWNER, rates[0]))}
             ours = query_speed.ours(server.url, server.pid, token, sessions, args.clients,
                                     args.warmup, args.duration)
         base = query_speed.baseline(args.database_url, schema, sessions, args.clients, args.warmup,
