@@ -1,1 +1,3 @@
-"""Benchmarks of GymGenius Core's write path against a bare FastAPI baseline (`python -m ops.bench`)."""
+"""Benchmarks of GymGenius Core against bare baselines measured in the same run (`python -m ops.bench`):
+the write path (`--suite write`) and the read side (`--suite read`, see readside.py); `make bench`
+runs both."""
