@@ -172,7 +172,7 @@ def test_four_workers_racing_while_commands_stream_in_write_every_row_once(serve
     for thread in [*workers, *streams]:
         thread.start()
     for stream in streams:
-        stream.wait_for(250)
+        stream.wait_for(150)
         stream.stop()
     stop.set()
     for worker in workers:
