@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,14 +21,32 @@ class Undecodable:
 
 
 class EventLogSource:
-    def __init__(self, log: EventLog) -> None:
+    """Reads the log; recently decoded events are kept, so the read models that each read the
+    same new events after a wake-up decode them once (events never change once stored)."""
+
+    def __init__(self, log: EventLog, remember: int = 4096) -> None:
         self.log = log
+        self._decoded: OrderedDict[int, Any] = OrderedDict()
+        self._remember = remember
+        self._guard = threading.Lock()
 
     def read(self, after: int, limit: int) -> Sequence[tuple[int, Any]]:
         notifications = self.log.recorder.select_notifications(
             after + 1, limit, inclusive_of_start=True
         )
-        return [(n.id, self._decode(n)) for n in notifications]
+        return [(n.id, self._recall(n)) for n in notifications]
+
+    def _recall(self, notification: Any) -> Any:
+        with self._guard:
+            found = self._decoded.get(notification.id)
+        if found is not None:
+            return found
+        event = self._decode(notification)
+        with self._guard:
+            self._decoded[notification.id] = event
+            while len(self._decoded) > self._remember:
+                self._decoded.popitem(last=False)
+        return event
 
     def head(self) -> int:
         return self.log.recorder.max_notification_id() or 0

@@ -42,7 +42,7 @@ def _run(service: ProjectionService, conn: Connection, model: ReadModel, name: s
         outcome, _ = service.projector.apply_batch(conn, model, name, live=False)
         if progress:
             progress(outcome.position, head)
-        if outcome.applied < service.projector.batch_size:
+        if outcome.applied < service.projector.batch_for(live=False):
             return outcome.position
 
 
@@ -87,7 +87,7 @@ def _batch_in(service: ProjectionService, model: ReadModel, scratch: str, live: 
         outcome, _ = service.projector.apply_batch(conn, model, tracking, live=False)
     if progress:
         progress(outcome.position, service.source.head())
-    return outcome.applied >= service.projector.batch_size
+    return outcome.applied >= service.projector.batch_for(live=False)
 
 
 def _swap(service: ProjectionService, model: ReadModel, scratch: str, live: str, tracking: str,

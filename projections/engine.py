@@ -11,6 +11,7 @@ from typing import Any
 
 import structlog
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from projections.model import Change, EventSource, Pusher, ReadModel, Row
 from projections.schema import dead_letters, positions
@@ -41,30 +42,47 @@ class Hooks:
 class Projector:
     def __init__(
         self, engine: Engine, source: EventSource, pusher: Pusher, *,
-        batch_size: int = 500, hooks: Hooks | None = None,
+        batch_size: int = 500, rebuild_batch_size: int = 5000, hooks: Hooks | None = None,
         lock: Callable[[Connection, str], bool] | None = None,
     ) -> None:
         self.engine, self.source, self.pusher = engine, source, pusher
-        self.batch_size = batch_size
+        self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
         self.hooks = hooks or Hooks()
-        self._lock = lock or (advisory_lock if engine.dialect.name == "postgresql" else _no_lock)
+        postgres = engine.dialect.name == "postgresql"
+        self._lock = lock or (advisory_lock if postgres else _no_lock)
+        self._wait = wait_briefly if postgres else _no_wait
         self._local: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
+        self._again: set[str] = set()
+
+    def batch_for(self, live: bool) -> int:
+        """Live batches stay small for freshness; rebuilds fold bigger ones, writing rows less."""
+        return self.batch_size if live else self.rebuild_batch_size
 
     def catch_up(self, model: ReadModel) -> Outcome:
-        """Brings a read model up to the head of the log, batch by batch."""
+        """Brings a read model up to the head of the log, batch by batch. A wake-up that came
+        while this thread held the projection runs here once more, so none is lost."""
         total = Outcome()
         while True:
             step = self.step(model)
             total.applied += step.applied
             total.busy, total.position = step.busy, step.position
-            if step.busy or step.applied < self.batch_size:
+            if step.busy:
                 return total
+            if step.applied < self.batch_size and not self._woken(model.name):
+                return total
+
+    def _woken(self, name: str) -> bool:
+        if name in self._again:
+            self._again.discard(name)
+            return True
+        return False
 
     def step(self, model: ReadModel, *, tracking: str | None = None, live: bool = True,
              engine: Engine | None = None) -> Outcome:
         name = tracking or model.name
         local = self._local[name]
         if not local.acquire(blocking=False):
+            self._again.add(name)
             return self._busy(name)
         try:
             return self._step(model, name, live, engine or self.engine)
@@ -79,7 +97,9 @@ class Projector:
     def _step(self, model: ReadModel, name: str, live: bool, engine: Engine) -> Outcome:
         with engine.begin() as conn:
             if not self._lock(conn, name):
-                return self._busy(name)
+                busy = self._busy(name)  # counted and logged even when the wait below succeeds
+                if not self._wait(conn, name):
+                    return busy
             outcome, rows = self.apply_batch(conn, model, name, live)
         if outcome.applied:
             self.hooks.on_applied(name, outcome.applied, outcome.position)
@@ -91,7 +111,7 @@ class Projector:
                     live: bool) -> tuple[Outcome, dict[str, Row | None]]:
         """Applies the next batch within the caller's transaction (which holds the lock)."""
         after = tracked_position(conn, name)
-        events = self.source.read(after, self.batch_size)
+        events = self.source.read(after, self.batch_for(live))
         if not events:
             return Outcome(position=after), {}
         rows = self._fold(conn, model, events, name, live)
@@ -127,6 +147,7 @@ class Projector:
         ))
 
 
+BRIEF_WAIT_MS = 250
 LOCK_KEY = "hashtext('gymgenius:projection:' || current_schema() || ':' || :name)"
 
 
@@ -141,6 +162,21 @@ def advisory_lock(conn: Connection, name: str, *, wait: bool = False) -> bool:
         return True
     taken = conn.execute(text(f"SELECT pg_try_advisory_xact_lock({LOCK_KEY})"), {"name": name})
     return bool(taken.scalar())
+
+
+def wait_briefly(conn: Connection, name: str) -> bool:
+    """Waits a moment for the holder (another worker) to commit, then takes the lock and reads
+    what came after its batch: a wake-up is not dropped merely because another worker was busy."""
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(text(f"SET LOCAL lock_timeout = '{BRIEF_WAIT_MS}ms'"))
+        conn.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"), {"name": name})
+        conn.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+    except OperationalError:
+        savepoint.rollback()
+        return False
+    savepoint.commit()
+    return True
 
 
 def _undecodable(model: ReadModel, event: Any) -> bool:
@@ -161,6 +197,10 @@ def _decoded(event: Any) -> Any:
 
 def _no_lock(conn: Connection, name: str) -> bool:
     return True
+
+
+def _no_wait(conn: Connection, name: str) -> bool:
+    return False
 
 
 def tracked_position(conn: Connection, name: str) -> int:

@@ -39,6 +39,7 @@ def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[
         "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
         "POSTGRES_MAX_OVERFLOW": str(settings.db_max_overflow),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "POSTGRES_PRE_PING": "y",
         "APPLICATION_RECORDER_TOPIC": RECORDERS["postgres"],
     }
 

@@ -40,20 +40,29 @@ def access_models(actor: Actor) -> tuple[str, ...]:
 async def snapshot(
     system: System, name: str, min_position: int | None, *, also: tuple[str, ...] = ()
 ) -> AsyncIterator[tuple[AsyncConnection, int]]:
-    """A consistent read of a read model (and those it depends on), with the least position
-    they all reflect; `min_position` waits (bounded) until every one of them has reached it."""
+    """A read of a read model (and those it depends on) with the least position they all
+    reflect; `min_position` waits (bounded) until every one of them has reached it.
+
+    The position is read before the rows, each statement on its own (no transaction to begin
+    or end): a projection commits rows and position together, so the rows read afterwards
+    reflect at least that position, which is what X-Projection-Position promises."""
     names = (name, *also)
-    if min_position is not None:
-        for each in names:
-            if await system.reads.wait_for(each, min_position) is None:
-                raise Problem(503, "Not Yet Reflected",
-                              f"the {each} read model has not reached position {min_position} yet")
     async with system.reads.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            await conn.execution_options(isolation_level="REPEATABLE READ")
-        found = await conn.execute(select(positions.c.position).where(positions.c.name.in_(names)))
-        reached = [int(row[0]) for row in found]
-        yield conn, min(reached) if len(reached) == len(names) else 0
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        position = await _reached(conn, names)
+        if min_position is not None and position < min_position:
+            for each in names:
+                if await system.reads.wait_for(each, min_position) is None:
+                    raise Problem(503, "Not Yet Reflected",
+                                  f"the {each} read model has not reached position {min_position} yet")
+            position = await _reached(conn, names)
+        yield conn, position
+
+
+async def _reached(conn: AsyncConnection, names: tuple[str, ...]) -> int:
+    found = await conn.execute(select(positions.c.position).where(positions.c.name.in_(names)))
+    reached = [int(row[0]) for row in found]
+    return min(reached) if len(reached) == len(names) else 0
 
 
 def answer(body: Any, position: int) -> JSONResponse:
