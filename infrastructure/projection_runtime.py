@@ -43,6 +43,7 @@ class ProjectionService:
         self.engine: Engine = sync_engine(settings)
         self.source = source
         self.models = {model.name: model for model in read_models()}
+        self.rebuild_buffer_rows = 50_000  # rows a rebuild holds in memory before writing them
         self.projector = Projector(self.engine, source, pusher, batch_size=batch_size,
                                    hooks=projection_hooks())
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Table, delete, text, update
 
-from projections.engine import advisory_lock, tracked_position
+from projections.engine import RebuildBuffer, advisory_lock, tracked_position
 from projections.model import ReadModel
 from projections.schema import positions
 
@@ -36,13 +36,15 @@ def _mark(conn: Connection, name: str, status: str) -> None:
 
 
 def _run(service: ProjectionService, conn: Connection, model: ReadModel, name: str,
-         progress: Progress | None) -> int:
+         progress: Progress | None, buffer: RebuildBuffer) -> int:
+    """Folds the rest of the log into the buffer, then writes what it holds."""
     head = service.source.head()
     while True:
-        outcome, _ = service.projector.apply_batch(conn, model, name, live=False)
+        outcome, _ = service.projector.apply_batch(conn, model, name, live=False, buffer=buffer)
         if progress:
             progress(outcome.position, head)
         if outcome.applied < service.projector.batch_for(live=False):
+            buffer.flush(conn, model)
             return outcome.position
 
 
@@ -53,7 +55,8 @@ def _rebuild_in_place(service: ProjectionService, model: ReadModel,
         for table in _tables(model):
             conn.execute(delete(table))
         service.reset(conn, model.name)
-        return _run(service, conn, model, model.name, progress)
+        buffer = RebuildBuffer(limit=service.rebuild_buffer_rows)
+        return _run(service, conn, model, model.name, progress, buffer)
 
 
 def _rebuild_postgres(service: ProjectionService, model: ReadModel,
@@ -69,10 +72,11 @@ def _rebuild_postgres(service: ProjectionService, model: ReadModel,
             table.create(conn)
         conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
         service.reset(conn, tracking)
+    buffer = RebuildBuffer(limit=service.rebuild_buffer_rows)
     try:
-        while _batch_in(service, model, scratch, live, tracking, progress):
+        while _batch_in(service, model, scratch, live, tracking, progress, buffer):
             pass
-        return _swap(service, model, scratch, live, tracking, progress)
+        return _swap(service, model, scratch, live, tracking, progress, buffer)
     except BaseException:
         with service.engine.begin() as conn:
             _mark(conn, model.name, "live")
@@ -81,21 +85,21 @@ def _rebuild_postgres(service: ProjectionService, model: ReadModel,
 
 
 def _batch_in(service: ProjectionService, model: ReadModel, scratch: str, live: str,
-              tracking: str, progress: Progress | None) -> bool:
+              tracking: str, progress: Progress | None, buffer: RebuildBuffer) -> bool:
     with service.engine.begin() as conn:
         conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
-        outcome, _ = service.projector.apply_batch(conn, model, tracking, live=False)
+        outcome, _ = service.projector.apply_batch(conn, model, tracking, live=False, buffer=buffer)
     if progress:
         progress(outcome.position, service.source.head())
     return outcome.applied >= service.projector.batch_for(live=False)
 
 
 def _swap(service: ProjectionService, model: ReadModel, scratch: str, live: str, tracking: str,
-          progress: Progress | None) -> int:
+          progress: Progress | None, buffer: RebuildBuffer) -> int:
     with service.engine.begin() as conn:
         advisory_lock(conn, model.name, wait=True)
         conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
-        position = _run(service, conn, model, tracking, progress)
+        position = _run(service, conn, model, tracking, progress, buffer)
         conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
         for table in _tables(model):
             conn.execute(text(f'DROP TABLE "{live}"."{table.name}"'))

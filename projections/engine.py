@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import structlog
@@ -107,23 +107,25 @@ class Projector:
             self.pusher.push([_change(model, row) for row in rows.values() if row is not None])
         return outcome
 
-    def apply_batch(self, conn: Connection, model: ReadModel, name: str,
-                    live: bool) -> tuple[Outcome, dict[str, Row | None]]:
-        """Applies the next batch within the caller's transaction (which holds the lock)."""
+    def apply_batch(self, conn: Connection, model: ReadModel, name: str, live: bool,
+                    buffer: RebuildBuffer | None = None) -> tuple[Outcome, dict[str, Row | None]]:
+        """Applies the next batch within the caller's transaction (which holds the lock).
+        With a rebuild's buffer, rows are kept in memory and written when it is flushed."""
         after = tracked_position(conn, name)
         events = self.source.read(after, self.batch_for(live))
         if not events:
             return Outcome(position=after), {}
-        rows = self._fold(conn, model, events, name, live)
+        rows = self._fold(conn, model, events, name, live, buffer)
         last = events[-1][0]
         conn.execute(update(positions).where(positions.c.name == name).values(position=last))
         return Outcome(applied=len(events), position=last), rows
 
     def _fold(self, conn: Connection, model: ReadModel, events: Sequence[tuple[int, Any]],
-              name: str, live: bool) -> dict[str, Row | None]:
+              name: str, live: bool, buffer: RebuildBuffer | None) -> dict[str, Row | None]:
         mine = [(p, e) for p, e in events if isinstance(e, model.event_types) or _undecodable(model, e)]
         keys = {model.key(e) for _, e in mine if isinstance(e, model.event_types)}
-        rows: dict[str, Row | None] = dict(load_rows(conn, model, keys))
+        rows: dict[str, Row | None] = buffer.rows if buffer else {}
+        rows.update(load_rows(conn, model, buffer.to_load(keys) if buffer else keys))
         touched: dict[str, Row | None] = {}
         for position, event in mine:
             try:
@@ -133,7 +135,10 @@ class Projector:
                 if not live:
                     raise PoisonEvent(f"{name} cannot apply position {position}: {error}") from error
                 self._dead_letter(conn, name, position, event, error)
-        write_rows(conn, model, touched)
+        if buffer is None:
+            write_rows(conn, model, touched)
+        elif len(buffer.rows) > buffer.limit:
+            buffer.flush(conn, model)
         return touched
 
     def _dead_letter(self, conn: Connection, name: str, position: int, event: Any,
@@ -220,20 +225,43 @@ def load_rows(conn: Connection, model: ReadModel, keys: set[str]) -> dict[str, R
     return {str(row["id"]): dict(row) for row in result.mappings()}
 
 
-def write_rows(conn: Connection, model: ReadModel, rows: dict[str, Row | None]) -> None:
-    """Replaces the touched rows (and their child rows) with their folded state."""
+def write_rows(conn: Connection, model: ReadModel, rows: dict[str, Row | None],
+               stored: list[str] | None = None) -> None:
+    """Replaces the touched rows (and their child rows) with their folded state; `stored` names
+    the ones that may already be in the table (all of them, unless the caller knows)."""
     if not rows:
         return
     table, child = model.table, model.child_table
     kept = [row for row in rows.values() if row is not None]
-    conn.execute(delete(table).where(table.c.id.in_(list(rows))))
+    stale = list(rows) if stored is None else stored
+    if stale:
+        conn.execute(delete(table).where(table.c.id.in_(stale)))
     if child is not None:
-        conn.execute(delete(child).where(child.c.parent_id.in_(list(rows))))
+        if stale:
+            conn.execute(delete(child).where(child.c.parent_id.in_(stale)))
         children = [c for row in kept for c in model.children(row)]
         if children:
             conn.execute(insert(child), children)
     if kept:
         conn.execute(insert(table), kept)
+
+
+@dataclass
+class RebuildBuffer:
+    """A rebuild's rows, folded in memory and written in bulk into its fresh tables: a row is
+    written once per flush instead of once per batch, and never read back unless flushed."""
+
+    limit: int = 50_000
+    rows: dict[str, Row | None] = field(default_factory=dict)
+    written: set[str] = field(default_factory=set)
+
+    def to_load(self, keys: set[str]) -> set[str]:
+        return {key for key in keys if key in self.written and key not in self.rows}
+
+    def flush(self, conn: Connection, model: ReadModel) -> None:
+        write_rows(conn, model, self.rows, stored=[k for k in self.rows if k in self.written])
+        self.written.update(self.rows)
+        self.rows.clear()
 
 
 def _change(model: ReadModel, row: Row) -> Change:
