@@ -11,7 +11,7 @@ import redis
 from dramatiq import Worker
 
 from application.event_log import EventLog
-from application.identity import InvalidToken, TokenVerifier
+from application.identity import InvalidToken
 from application.payments import Payments
 from application.plans import Plans
 from application.subscriptions import Subscriptions
@@ -26,6 +26,7 @@ from infrastructure.projection_runtime import ProjectionService, init_read_model
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
 from infrastructure.settings import Settings
+from infrastructure.token_cache import RememberingVerifier
 from infrastructure.workers import CatchUp, SafetyNet, listen_url, register_catch_up
 
 
@@ -43,7 +44,7 @@ class System:
     plans: Plans
     subscriptions: Subscriptions
     tiers: TierCatalogue
-    tokens: TokenVerifier
+    tokens: RememberingVerifier
     dev_tokens: DevTokens | None
     projections: ProjectionService
     reads: ReadStore
@@ -104,7 +105,8 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
         settings=settings, clock=clock, log=log, workout_sessions=WorkoutSessions(log),
         payments=Payments(log),
         plans=Plans(log), subscriptions=Subscriptions(log, tiers), tiers=tiers,
-        tokens=dev_tokens or RefuseTokens(), dev_tokens=dev_tokens, projections=projections,
+        tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
+        projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime,
     )

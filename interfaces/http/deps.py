@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from application.context import CommandContext, fingerprint
 from application.errors import Forbidden
@@ -33,13 +34,17 @@ async def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-def current_actor(
+async def current_actor(
     system: SystemDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
+    """The caller: a token seen in the last 30 s costs nothing; a new one is verified in the
+    thread pool (verifying may fetch the identity provider's keys)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("a bearer token is required")
-    return system.tokens.verify(credentials.credentials)
+    token = credentials.credentials
+    known = system.tokens.remembered(token)
+    return known if known is not None else await run_in_threadpool(system.tokens.verify, token)
 
 
 def allow(*roles: Role) -> Callable[..., Awaitable[Actor]]:
