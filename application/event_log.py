@@ -8,10 +8,13 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.utils import strtobool
 
 from application.context import CommandContext, CommandResult
 from application.errors import IdempotencyKeyReused, NotFound, VersionConflict
+from application.event_store import StampedEventStore
+from application.group_commit import GroupCommitter
 from application.idempotency import CommandLedger, IdempotencyClaim
 from application.transcodings import register_domain_types
 from domain import payment, plan, subscription, values, workout_session
@@ -28,16 +31,6 @@ DOMAIN_TYPES: list[type] = [
     *subscription.VALUE_TYPES,
     *payment.VALUE_TYPES,
 ]
-
-
-class StampedEventStore(EventStore[UUID]):
-    """Writes the command's metadata into the body of every event it records."""
-
-    def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list[Recording[UUID]]:
-        meta = kwargs.pop("meta", None)
-        for domain_event in domain_events:
-            object.__setattr__(domain_event, "meta", meta or {})
-        return super().put(domain_events, **kwargs)
 
 
 def _fold(aggregate: Any, domain_events: Iterable[Any]) -> Any:
@@ -63,7 +56,20 @@ class EventLog(Application[UUID]):
         self.after_commit: list[Callable[[], None]] = []
 
     def construct_event_store(self) -> EventStore[UUID]:
-        return StampedEventStore(mapper=self.mapper, recorder=self.recorder)
+        """Commands are written in groups unless GROUP_COMMIT is off."""
+        grouped = strtobool(self.env.get("GROUP_COMMIT", "y"))
+        self.committer = GroupCommitter(self._insert) if grouped else None
+        return StampedEventStore(self.mapper, self.recorder, self.committer)
+
+    def _insert(
+        self, stored_events: list[StoredEvent], claims: list[IdempotencyClaim]
+    ) -> Sequence[int] | None:
+        return self.recorder.insert_events(stored_events, idempotency=claims)
+
+    def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
+        super().close()
 
     @property
     def ledger(self) -> CommandLedger:
@@ -105,14 +111,13 @@ class EventLog(Application[UUID]):
     def _commit(
         self, ctx: CommandContext, aggregate: Aggregate, created: bool, extra: dict[str, Any]
     ) -> CommandResult:
-        pending = len(aggregate.pending_events)
-        claim = None
-        if ctx.idempotency_key and pending:
-            claim = IdempotencyClaim(
+        claims = []
+        if ctx.idempotency_key and aggregate.pending_events:
+            claims.append(IdempotencyClaim(
                 ctx.actor.uid, ctx.idempotency_key, ctx.fingerprint,
                 aggregate.id, aggregate.version, created, extra,
-            )
-        recordings = self.save(aggregate, meta=ctx.metadata(), idempotency=claim)
+            ))
+        recordings = self.save(aggregate, meta=ctx.metadata(), idempotency=claims)
         if recordings:
             position = recordings[-1].notification.id
             for hook in self.after_commit:

@@ -1,4 +1,4 @@
-"""The PostgreSQL recorder: eventsourcing's, plus idempotency keys written in the same transaction."""
+"""The PostgreSQL recorder: eventsourcing's, plus idempotency claims written in the same transaction."""
 
 from __future__ import annotations
 
@@ -53,9 +53,9 @@ class GymGeniusPostgresRecorder(PostgresApplicationRecorder):
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
-        claim: IdempotencyClaim | None = kwargs.get("idempotency")
-        if claim is not None:
-            curs.execute(self._insert_claim, _claim_row(claim), prepare=True)
+        claims: Sequence[IdempotencyClaim] = kwargs.get("idempotency", ())
+        if claims:
+            curs.executemany(self._insert_claim, [_claim_row(c) for c in claims])
         super()._insert_events(curs, stored_events, **kwargs)
 
     def find_answer(self, actor_id: str, key: str) -> RememberedAnswer | None:

@@ -31,13 +31,12 @@ class GymGeniusSQLiteRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        claim: IdempotencyClaim | None = kwargs.get("idempotency")
-        if claim is not None:
-            c.execute(
-                f"INSERT INTO {self.commands_table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-                (claim.actor_id, claim.key, claim.fingerprint, claim.aggregate_id.hex,
-                 claim.version, int(claim.created), json.dumps(claim.extra)),
-            )
+        claims: Sequence[IdempotencyClaim] = kwargs.get("idempotency", ())
+        c.executemany(
+            f"INSERT INTO {self.commands_table} VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
+            [(claim.actor_id, claim.key, claim.fingerprint, claim.aggregate_id.hex,
+              claim.version, int(claim.created), json.dumps(claim.extra)) for claim in claims],
+        )
         return ids
 
     def find_answer(self, actor_id: str, key: str) -> RememberedAnswer | None:
