@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
 from eventsourcing.utils import strtobool
 
+from application.aggregate_cache import CommittedAggregates
 from application.context import CommandContext, CommandResult
 from application.errors import IdempotencyKeyReused, NotFound, VersionConflict
 from application.event_store import StampedEventStore
@@ -54,6 +55,7 @@ class EventLog(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self.after_commit: list[Callable[[], None]] = []
+        self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
 
     def construct_event_store(self) -> EventStore[UUID]:
         """Commands are written in groups unless GROUP_COMMIT is off."""
@@ -76,15 +78,24 @@ class EventLog(Application[UUID]):
         return cast(CommandLedger, self.recorder)
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
-        try:
-            aggregate: Aggregate = self.repository.get(aggregate_id, projector_func=_fold)
-        except AggregateNotFoundError:
-            raise NotFound(kind.__name__, aggregate_id) from None
+        aggregate = self._latest(aggregate_id)
+        if aggregate is None:
+            raise NotFound(kind.__name__, aggregate_id)
         if not isinstance(aggregate, kind):
             raise NotFound(kind.__name__, aggregate_id)
         if expected_version is not None and aggregate.version != expected_version:
             raise VersionConflict(f"expected version {expected_version}, is {aggregate.version}")
         return aggregate
+
+    def _latest(self, aggregate_id: UUID) -> Aggregate | None:
+        """A private copy of the aggregate as committed: from the cache plus newer events."""
+        aggregate = self.cache.copy_of(aggregate_id)
+        if aggregate is not None:
+            return _fold(aggregate, self.events.get(aggregate_id, gt=aggregate.version))
+        try:
+            return self.repository.get(aggregate_id, projector_func=_fold)
+        except AggregateNotFoundError:
+            return None
 
     def execute(
         self,
@@ -120,6 +131,7 @@ class EventLog(Application[UUID]):
         recordings = self.save(aggregate, meta=ctx.metadata(), idempotency=claims)
         if recordings:
             position = recordings[-1].notification.id
+            self.cache.keep(aggregate)
             for hook in self.after_commit:
                 hook()
         else:

@@ -39,6 +39,9 @@ class LoggedSet:
     def volume_kg(self) -> Decimal:
         return self.weight_kg * self.reps
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> LoggedSet:
+        return self  # immutable: a copy of a session shares its logged sets
+
 
 @dataclass(frozen=True)
 class SessionSummary:
