@@ -12,6 +12,7 @@ from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder
 from eventsourcing.utils import strtobool
 
 from application.aggregate_cache import CommittedAggregates
+from application.commit_hooks import CommitHooks
 from application.context import CommandContext, CommandResult
 from application.errors import IdempotencyKeyReused, NotFound, VersionConflict
 from application.event_store import StampedEventStore
@@ -53,7 +54,7 @@ class EventLog(Application[UUID]):
 
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
-        self.after_commit: list[Callable[[], None]] = []
+        self.after_commit = CommitHooks()
         self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
 
     def construct_event_store(self) -> EventStore[UUID]:
@@ -146,8 +147,7 @@ class EventLog(Application[UUID]):
         if recordings:
             position = recordings[-1].notification.id
             self.cache.keep(aggregate)
-            for hook in self.after_commit:
-                hook()
+            self.after_commit.committed()
         else:
             position = self.ledger.position_of(aggregate.id, aggregate.version) or 0
         return CommandResult(aggregate.id, aggregate.version, position, created, extra)
