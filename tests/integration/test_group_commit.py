@@ -13,11 +13,13 @@ from uuid import UUID, uuid4
 
 from application.context import CommandContext, CommandResult
 from application.errors import VersionConflict
+from application.event_log import EventLog
 from application.group_commit import GroupCommitter
-from application.workout_sessions import LogSet, StartWorkoutSession
+from application.workout_sessions import LogSet, StartWorkoutSession, WorkoutSessions
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
+from infrastructure.eventstore import event_store_env
 from tests.conftest import wait_until
 
 STARTED = "domain.workout_session:WorkoutSession.Started"
@@ -162,3 +164,15 @@ def test_a_tailing_reader_sees_every_grouped_event_once_and_in_order(server_syst
     assert sorted(seen) == sorted(e for events in written for e in events)
     assert len(seen) == writers * commands_each
     assert committer.transactions < committer.commands == writers * commands_each
+
+
+def test_with_group_commit_off_commands_are_written_one_transaction_each(system):
+    log = EventLog(env={**event_store_env(system.settings), "GROUP_COMMIT": "n"})
+    try:
+        sessions = WorkoutSessions(log)
+        session_id = sessions.start(context(key="start-1"), StartWorkoutSession()).id
+        assert log.committer is None
+        assert sessions.log_set(context(), a_set(session_id)).version == 2
+        assert sessions.start(context(key="start-1"), StartWorkoutSession()).id == session_id
+    finally:
+        log.close()
