@@ -70,7 +70,8 @@ def instrument(system: System) -> Stopwatch:
     log.mapper.to_domain_event = watch.wrap("  decode one event", log.mapper.to_domain_event)  # type: ignore[method-assign]
     log.save = watch.wrap("save", log.save)  # type: ignore[method-assign]
     log.recorder.insert_events = watch.wrap("  insert (lock, NOTIFY, commit)", log.recorder.insert_events)  # type: ignore[method-assign]
-    log.take_snapshot = watch.wrap("  take snapshot", log.take_snapshot)  # type: ignore[method-assign]
+    if log.snapshots is not None:
+        log.snapshots.put = watch.wrap("  take snapshot", log.snapshots.put)  # type: ignore[method-assign]
     log.after_commit[:] = [watch.wrap("after-commit hooks", hook) for hook in log.after_commit]
     return watch
 
