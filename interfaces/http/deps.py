@@ -1,8 +1,8 @@
 """Request-scoped dependencies: the system, the caller, and a command's context.
 
 Those that only read the request are `async def`: FastAPI runs a plain `def` dependency on the
-thread pool, a hand-off that costs more than the work. Verifying a token stays `def`, since an
-identity provider may fetch its keys over the network.
+thread pool, a hand-off that costs more than the work. Verifying a new token still goes to the
+thread pool, since an identity provider may fetch its keys over the network.
 """
 
 
