@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
     )
+    group_commit: bool = Field(True, alias="GYMGENIUS_GROUP_COMMIT")
+    aggregates_cached: int = Field(1000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
 

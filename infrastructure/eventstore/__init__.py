@@ -17,7 +17,11 @@ RECORDERS = {
 
 def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[str, str]:
     """The eventsourcing environment for a profile. Web and workers never create tables."""
-    common = {"CREATE_TABLE": "y" if create_tables else "n", "COMPRESSOR_TOPIC": ""}
+    common = {
+        "CREATE_TABLE": "y" if create_tables else "n", "COMPRESSOR_TOPIC": "",
+        "GROUP_COMMIT": "y" if settings.group_commit else "n",
+        "COMMITTED_AGGREGATES_CACHED": str(settings.aggregates_cached),
+    }
     if settings.profile == "embedded":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return common | {
