@@ -10,15 +10,13 @@ from fastapi.responses import JSONResponse
 
 from domain.values import Actor
 from interfaces.http.deps import SystemDep, current_actor
-from interfaces.http.problems import Problem
 from interfaces.http.queries.reading import (
     QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
-    answer,
     check_cursor,
-    snapshot,
+    read,
 )
 from projections.payments import PaymentsModel, get_payment, list_payments
 
@@ -34,11 +32,11 @@ async def read_payment(
     payment_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One payment with its status, gateway ids, attempts and refunds, if the caller may see it."""
-    async with snapshot(system, NAME, min_position) as (conn, position):
-        found = await get_payment(conn, actor, str(payment_id))
-    if found is None:
-        raise Problem(404, "Not Found", f"no payment {payment_id} that you may read")
-    return answer(found, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: get_payment(conn, actor, str(payment_id)),
+        missing=f"no payment {payment_id} that you may read",
+    )
 
 
 @router.get("")
@@ -49,7 +47,8 @@ async def list_payments_route(
 ) -> JSONResponse:
     """Payments the caller may see, newest first, by client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position) as (conn, position):
-        page = await list_payments(conn, actor, client_id=client_id, status=status,
-                                   limit=limit, cursor=cursor)
-    return answer(page, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: list_payments(conn, actor, client_id=client_id, status=status, limit=limit,
+                                   cursor=cursor),
+    )

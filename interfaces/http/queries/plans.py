@@ -10,15 +10,13 @@ from fastapi.responses import JSONResponse
 
 from domain.values import Actor
 from interfaces.http.deps import SystemDep, current_actor
-from interfaces.http.problems import Problem
 from interfaces.http.queries.reading import (
     QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
-    answer,
     check_cursor,
-    snapshot,
+    read,
 )
 from projections.plans import PlansModel, get_plan, list_plans
 
@@ -33,11 +31,11 @@ async def read_plan(
     plan_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One plan with its content, revision and clients, if the caller may read it."""
-    async with snapshot(system, NAME, min_position) as (conn, position):
-        found = await get_plan(conn, actor, str(plan_id))
-    if found is None:
-        raise Problem(404, "Not Found", f"no plan {plan_id} that you may read")
-    return answer(found, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: get_plan(conn, actor, str(plan_id)),
+        missing=f"no plan {plan_id} that you may read",
+    )
 
 
 @router.get("")
@@ -49,7 +47,8 @@ async def list_plans_route(
 ) -> JSONResponse:
     """Plans the caller may read, newest first, by kind, author, assigned client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position) as (conn, position):
-        page = await list_plans(conn, actor, kind=kind, author_id=author_id, client_id=client_id,
-                                status=status, limit=limit, cursor=cursor)
-    return answer(page, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: list_plans(conn, actor, kind=kind, author_id=author_id, client_id=client_id,
+                                status=status, limit=limit, cursor=cursor),
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
@@ -63,6 +63,19 @@ async def _reached(conn: AsyncConnection, names: tuple[str, ...]) -> int:
     found = await conn.execute(select(positions.c.position).where(positions.c.name.in_(names)))
     reached = [int(row[0]) for row in found]
     return min(reached) if len(reached) == len(names) else 0
+
+
+async def read(
+    system: System, name: str, min_position: int | None,
+    fetch: Callable[[AsyncConnection], Awaitable[Any]], *,
+    also: tuple[str, ...] = (), missing: str = "not found",
+) -> JSONResponse:
+    """One read of a read model, answered with the position it reflects; nothing is a 404."""
+    async with snapshot(system, name, min_position, also=also) as (conn, position):
+        found = await fetch(conn)
+    if found is None:
+        raise Problem(404, "Not Found", missing)
+    return answer(found, position)
 
 
 def answer(body: Any, position: int) -> JSONResponse:

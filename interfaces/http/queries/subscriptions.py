@@ -10,16 +10,14 @@ from fastapi.responses import JSONResponse
 
 from domain.values import Actor
 from interfaces.http.deps import SystemDep, current_actor
-from interfaces.http.problems import Problem
 from interfaces.http.queries.reading import (
     QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
     access_models,
-    answer,
     check_cursor,
-    snapshot,
+    read,
 )
 from projections.subscriptions import SubscriptionsModel, get_subscription, list_subscriptions
 
@@ -35,11 +33,12 @@ async def read_subscription(
     subscription_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One subscription with its tier, status and current period, if the caller may read it."""
-    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
-        found = await get_subscription(conn, actor, str(subscription_id))
-    if found is None:
-        raise Problem(404, "Not Found", f"no subscription {subscription_id} that you may read")
-    return answer(found, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: get_subscription(conn, actor, str(subscription_id)),
+        missing=f"no subscription {subscription_id} that you may read",
+        also=access_models(actor),
+    )
 
 
 @router.get("")
@@ -50,7 +49,9 @@ async def list_subscriptions_route(
 ) -> JSONResponse:
     """Subscriptions the caller may read, newest first, by client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
-        page = await list_subscriptions(conn, actor, client_id=client_id, status=status,
-                                        limit=limit, cursor=cursor)
-    return answer(page, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: list_subscriptions(conn, actor, client_id=client_id, status=status, limit=limit,
+                                        cursor=cursor),
+        also=access_models(actor),
+    )

@@ -10,16 +10,14 @@ from fastapi.responses import JSONResponse
 
 from domain.values import Actor
 from interfaces.http.deps import SystemDep, current_actor
-from interfaces.http.problems import Problem
 from interfaces.http.queries.reading import (
     QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
     access_models,
-    answer,
     check_cursor,
-    snapshot,
+    read,
 )
 from projections.workout_sessions import WorkoutSessionsModel, get_session, list_sessions
 
@@ -34,11 +32,12 @@ async def read_session(
     session_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
     """One workout session with its sets, if the caller may see it."""
-    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
-        found = await get_session(conn, actor, str(session_id))
-    if found is None:
-        raise Problem(404, "Not Found", f"no workout session {session_id} that you may read")
-    return answer(found, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: get_session(conn, actor, str(session_id)),
+        missing=f"no workout session {session_id} that you may read",
+        also=access_models(actor),
+    )
 
 
 @router.get("")
@@ -50,7 +49,9 @@ async def list_workout_sessions(
 ) -> JSONResponse:
     """Workout sessions the caller may see, newest first, by client and status."""
     check_cursor(cursor)
-    async with snapshot(system, NAME, min_position, also=access_models(actor)) as (conn, position):
-        page = await list_sessions(conn, actor, client_id=client_id, status=status,
-                                   limit=limit, cursor=cursor)
-    return answer(page, position)
+    return await read(
+        system, NAME, min_position,
+        lambda conn: list_sessions(conn, actor, client_id=client_id, status=status, limit=limit,
+                                   cursor=cursor),
+        also=access_models(actor),
+    )
