@@ -94,8 +94,6 @@ class EventLog(Application[UUID]):
 
     def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
         aggregate = self._latest(aggregate_id)
-        if aggregate is None:
-            raise NotFound(kind.__name__, aggregate_id)
         if not isinstance(aggregate, kind):
             raise NotFound(kind.__name__, aggregate_id)
         if expected_version is not None and aggregate.version != expected_version:

@@ -14,6 +14,7 @@ from infrastructure import migrations
 from infrastructure.event_source import EventLogSource
 from infrastructure.metrics import LAG, projection_hooks
 from infrastructure.readstore import sync_engine
+from infrastructure.rebuild import rebuild
 from infrastructure.settings import Settings
 from projections.engine import Outcome, Projector, tracked_position
 from projections.model import Pusher, ReadModel
@@ -106,8 +107,6 @@ class ProjectionService:
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Builds the read model afresh from every event, then swaps it in; returns its position."""
-        from infrastructure.rebuild import rebuild
-
         return rebuild(self, self.model(name), progress)
 
     def reset(self, conn: Connection, name: str) -> None:

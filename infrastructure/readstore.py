@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 from infrastructure.settings import Settings
+from projections.schema import positions
 
 
 def _pg_url(url: str, driver: str = "psycopg") -> str:
@@ -66,18 +68,12 @@ class ReadStore:
         self.engine = engine
 
     async def position(self, name: str) -> int:
-        from sqlalchemy import select
-
-        from projections.schema import positions
-
         async with self.engine.connect() as conn:
             found = await conn.scalar(select(positions.c.position).where(positions.c.name == name))
         return int(found or 0)
 
     async def wait_for(self, name: str, min_position: int, timeout_s: float = 5.0) -> int | None:
         """Waits (bounded) until a read model reflects `min_position`; None if it did not."""
-        import asyncio
-
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s
         pause = 0.002

@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.payments import payments
 from projections.registry import read_models
-from projections.schema import positions
 from projections.subscriptions import subscriptions
 from projections.workout_sessions import sessions
 
@@ -43,15 +42,6 @@ async def active_subscriptions(conn: AsyncConnection, table: Table) -> int:
 async def revenue_paise(conn: AsyncConnection, since: datetime) -> int:
     net = func.coalesce(func.sum(payments.c.captured_paise - payments.c.refunded_paise), 0)
     return await _scalar(conn, select(net).where(payments.c.captured_at >= since))
-
-
-async def reflected_position(conn: AsyncConnection) -> int:
-    """The position every read model the dashboard reads has reached: the least of theirs."""
-    found = (await conn.execute(
-        select(positions.c.name, positions.c.position).where(positions.c.name.in_(READS))
-    )).all()
-    reached = dict(found)
-    return min(int(reached.get(name, 0)) for name in READS)
 
 
 async def _count(conn: AsyncConnection, condition: Any) -> int:
