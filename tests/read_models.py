@@ -23,7 +23,7 @@ from infrastructure.settings import Settings
 from projections.model import Change
 from projections.registry import read_models
 from projections.schema import positions
-from tests.conftest import drop_schema, fresh_schema, wait_until
+from tests.support import drop_schema, fresh_schema, wait_until
 
 Snapshot = dict[str, list[dict[str, Any]]]
 

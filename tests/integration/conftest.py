@@ -10,8 +10,8 @@ import pytest
 import redis
 
 from infrastructure.bootstrap import System, bootstrap, init_storage
-from tests.conftest import REDIS_URL, server_settings
 from tests.integration.worker_process import WorkerProcess
+from tests.support import REDIS_URL, server_settings
 
 ISOLATED_REDIS_URL = os.environ.get(
     "GYMGENIUS_TEST_ISOLATED_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/14")

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import psycopg
 import redis
 
-from tests.conftest import PG_URL, REDIS_URL, wait_until
+from tests.support import PG_URL, REDIS_URL, wait_until
 
 REDIS_STOP = os.environ.get("GYMGENIUS_TEST_REDIS_STOP", "redis-cli -p 6379 shutdown nosave")
 REDIS_START = os.environ.get(

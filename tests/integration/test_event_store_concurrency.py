@@ -20,7 +20,7 @@ from application.workout_sessions import LogSet, StartWorkoutSession
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
-from tests.conftest import PG_URL
+from tests.support import PG_URL
 
 STARTED = "domain.workout_session:WorkoutSession.Started"
 

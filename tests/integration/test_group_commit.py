@@ -20,7 +20,7 @@ from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.eventstore import event_store_env
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 STARTED = "domain.workout_session:WorkoutSession.Started"
 

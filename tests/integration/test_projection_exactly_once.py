@@ -29,7 +29,6 @@ from infrastructure.projection_runtime import ProjectionService
 from projections.engine import Hooks, PoisonEvent, Projector
 from projections.model import ReadModel, Row
 from projections.workout_sessions import WorkoutSessionsModel
-from tests.conftest import running_worker, wait_until
 from tests.integration.command_stream import (
     CommandStream,
     assert_sessions_match_the_store,
@@ -37,6 +36,7 @@ from tests.integration.command_stream import (
 )
 from tests.integration.conftest import queued_nudges
 from tests.read_models import Recorder, assert_matches_fresh_rebuild, caught_up, snapshot
+from tests.support import running_worker, wait_until
 
 SESSIONS = WorkoutSessionsModel.name
 

@@ -19,7 +19,6 @@ from infrastructure.bootstrap import System
 from infrastructure.nudges import nudge_message
 from interfaces.http.app import create_query_app
 from projections.schema import positions
-from tests.conftest import wait_until
 from tests.integration.command_stream import (
     CommandStream,
     assert_sessions_match_the_store,
@@ -34,6 +33,7 @@ from tests.read_models import (
     snapshot,
     tolerant,
 )
+from tests.support import wait_until
 
 pytestmark = pytest.mark.faults
 

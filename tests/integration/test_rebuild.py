@@ -14,7 +14,6 @@ from typer.testing import CliRunner
 
 from infrastructure.bootstrap import System
 from interfaces.cli import cli as commands
-from tests.conftest import running_worker, wait_until
 from tests.integration.command_stream import (
     ROOT,
     CommandStream,
@@ -22,6 +21,7 @@ from tests.integration.command_stream import (
     write_backlog,
 )
 from tests.read_models import Recorder, assert_matches_fresh_rebuild, caught_up, snapshot
+from tests.support import running_worker, wait_until
 
 SESSIONS = "workout_sessions"
 COMMANDS = "/v1/commands/workout-sessions"

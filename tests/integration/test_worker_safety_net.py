@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError as SQLOperationalError
 
 from infrastructure.nudges import Nudger
 from infrastructure.workers import CatchUp, SafetyNet
-from tests.conftest import wait_until
+from tests.support import wait_until
 
 OUTAGE = [
     StoreOperationalError("the event store went away"),

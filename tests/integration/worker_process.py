@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 
 from infrastructure.settings import Settings
-from tests.conftest import PG_URL
+from tests.support import PG_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 HOLDS_A_LOCK = (

@@ -19,7 +19,7 @@ from infrastructure.bootstrap import bootstrap
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
-from tests.conftest import server_settings
+from tests.support import server_settings
 
 PRODUCTION = {
     "GYMGENIUS_ENV": "production", "GYMGENIUS_PROFILE": "server",

@@ -15,7 +15,7 @@ import uvicorn
 from domain.values import Role
 from infrastructure.bootstrap import System
 from interfaces.http.app import create_asgi
-from tests.conftest import running_worker, wait_until
+from tests.support import running_worker, wait_until
 
 SESSIONS = "/v1/commands/workout-sessions"
 

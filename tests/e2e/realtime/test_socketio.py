@@ -15,8 +15,8 @@ from prometheus_client import REGISTRY
 
 from domain.values import Role
 from infrastructure.dev_tokens import DevTokens
-from tests.conftest import wait_until
 from tests.e2e.realtime.conftest import SESSIONS, Live
+from tests.support import wait_until
 
 A_SET = {"exercise": "squat", "reps": 5, "weight_kg": 100, "rpe": 8}
 PUSH = "workout_session.updated"
