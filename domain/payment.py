@@ -73,7 +73,57 @@ class RefundExceedsCapture(RuleViolation):
 class Payment(Aggregate):
     """Money for a purpose; once captured it never moves back, and every event extends a hash chain."""
 
-    @event("Initiated")
+    class Initiated(Aggregate.Created):
+        client_id: str
+        purpose: PaymentPurpose
+        amount: Money
+        method: PaymentMethod
+        upi_app: UpiApp | None
+        at: datetime
+        prev_hash: str
+        hash: str
+
+    class Linked(Aggregate.Event):
+        """What every later payment event carries: its link in the hash chain."""
+
+        prev_hash: str
+        hash: str
+
+    class GatewayOrderCreated(Linked):
+        attempt: int
+        gateway_order_id: str
+        at: datetime
+
+    class Authorized(Linked):
+        gateway_payment_id: str
+        at: datetime
+
+    class Captured(Linked):
+        gateway_payment_id: str
+        amount: Money
+        at: datetime
+
+    class Failed(Linked):
+        attempt: int
+        reason: str
+        gateway_payment_id: str | None
+        at: datetime
+
+    class LateFailureRecorded(Linked):
+        reason: str
+        gateway_payment_id: str | None
+        at: datetime
+
+    class RetryOpened(Linked):
+        attempt: int
+        at: datetime
+
+    class Refunded(Linked):
+        amount: Money
+        reason: str
+        at: datetime
+
+    @event(Initiated)
     def __init__(
         self, client_id: str, purpose: PaymentPurpose, amount: Money, method: PaymentMethod,
         upi_app: UpiApp | None, at: datetime, prev_hash: str, hash: str,
@@ -109,7 +159,7 @@ class Payment(Aggregate):
             "client_id": require_text("client_id", client_id, 128), "purpose": what,
             "amount": amount, "method": way, "upi_app": app, "at": at,
         }
-        return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, "Initiated", 1, data))
+        return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, Payment.Initiated.__name__, 1, data))
 
     @property
     def has_order(self) -> bool:
@@ -126,10 +176,10 @@ class Payment(Aggregate):
             raise RuleViolation("this attempt already has its gateway order")
         order_id = require_text("gateway_order_id", gateway_order_id)
         self._order_created(
-            **self._link("GatewayOrderCreated", attempt=self.attempts, gateway_order_id=order_id, at=at)
+            **self._link(Payment.GatewayOrderCreated, attempt=self.attempts, gateway_order_id=order_id, at=at)
         )
 
-    @event("GatewayOrderCreated")
+    @event(GatewayOrderCreated)
     def _order_created(
         self, attempt: int, gateway_order_id: str, at: datetime, prev_hash: str, hash: str
     ) -> None:
@@ -143,9 +193,9 @@ class Payment(Aggregate):
             raise RuleViolation(f"already authorized as {self.gateway_payment_id}")
         self._require_order("authorize")
         payment_id = require_text("gateway_payment_id", gateway_payment_id)
-        self._authorized(**self._link("Authorized", gateway_payment_id=payment_id, at=at))
+        self._authorized(**self._link(Payment.Authorized, gateway_payment_id=payment_id, at=at))
 
-    @event("Authorized")
+    @event(Authorized)
     def _authorized(self, gateway_payment_id: str, at: datetime, prev_hash: str, hash: str) -> None:
         self.status = PaymentStatus.AUTHORIZED
         self.gateway_payment_id = gateway_payment_id
@@ -158,9 +208,10 @@ class Payment(Aggregate):
             raise AmountMismatch(self.amount, amount_paise)
         self._require_order("capture")
         payment_id = require_text("gateway_payment_id", gateway_payment_id)
-        self._captured(**self._link("Captured", gateway_payment_id=payment_id, amount=self.amount, at=at))
+        link = self._link(Payment.Captured, gateway_payment_id=payment_id, amount=self.amount, at=at)
+        self._captured(**link)
 
-    @event("Captured")
+    @event(Captured)
     def _captured(
         self, gateway_payment_id: str, amount: Money, at: datetime, prev_hash: str, hash: str
     ) -> None:
@@ -174,11 +225,11 @@ class Payment(Aggregate):
         """After a capture a failure is only recorded; a second failure of one attempt is ignored."""
         data = {"reason": require_text("reason", reason, 500), "gateway_payment_id": gateway_payment_id}
         if self.status in SETTLED:
-            self._late_failure(**self._link("LateFailureRecorded", **data, at=at))
+            self._late_failure(**self._link(Payment.LateFailureRecorded, **data, at=at))
         elif self.status is not PaymentStatus.FAILED:
-            self._failed(**self._link("Failed", attempt=self.attempts, **data, at=at))
+            self._failed(**self._link(Payment.Failed, attempt=self.attempts, **data, at=at))
 
-    @event("Failed")
+    @event(Failed)
     def _failed(
         self, attempt: int, reason: str, gateway_payment_id: str | None, at: datetime,
         prev_hash: str, hash: str,
@@ -187,7 +238,7 @@ class Payment(Aggregate):
         self.failure_reason = reason
         self.chain_head = hash
 
-    @event("LateFailureRecorded")
+    @event(LateFailureRecorded)
     def _late_failure(
         self, reason: str, gateway_payment_id: str | None, at: datetime, prev_hash: str, hash: str
     ) -> None:
@@ -199,9 +250,9 @@ class Payment(Aggregate):
             raise RuleViolation(f"only a failed payment can be retried; this one is {self.status.value}")
         if self.attempts >= MAX_ATTEMPTS:
             raise AttemptsExhausted(f"a payment may be attempted at most {MAX_ATTEMPTS} times")
-        self._retried(**self._link("RetryOpened", attempt=self.attempts + 1, at=at))
+        self._retried(**self._link(Payment.RetryOpened, attempt=self.attempts + 1, at=at))
 
-    @event("RetryOpened")
+    @event(RetryOpened)
     def _retried(self, attempt: int, at: datetime, prev_hash: str, hash: str) -> None:
         self.status = PaymentStatus.CREATED
         self.attempts = attempt
@@ -220,18 +271,18 @@ class Payment(Aggregate):
         if amount.paise > left.paise:
             raise RefundExceedsCapture(f"only {left.paise} paise are left to refund")
         reason = require_text("reason", reason, 500)
-        self._refunded(**self._link("Refunded", amount=amount, reason=reason, at=at))
+        self._refunded(**self._link(Payment.Refunded, amount=amount, reason=reason, at=at))
 
-    @event("Refunded")
+    @event(Refunded)
     def _refunded(self, amount: Money, reason: str, at: datetime, prev_hash: str, hash: str) -> None:
         self.refunded = self.refunded + amount
         whole = self.refunded == self.captured
         self.status = PaymentStatus.REFUNDED if whole else PaymentStatus.PARTIALLY_REFUNDED
         self.chain_head = hash
 
-    def _link(self, event_type: str, **data: Any) -> dict[str, Any]:
+    def _link(self, event_class: type, **data: Any) -> dict[str, Any]:
         """The event's data plus its chain link, decided here so that replays never recompute it."""
-        digest = link_hash(self.chain_head, event_type, self.version + 1, data)
+        digest = link_hash(self.chain_head, event_class.__name__, self.version + 1, data)
         return {**data, "prev_hash": self.chain_head, "hash": digest}
 
     def _is_authorized_as(self, gateway_payment_id: str) -> bool:

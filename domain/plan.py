@@ -45,7 +45,34 @@ class PlanSource(Enum):
 class Plan(Aggregate):
     """A plan its author drafts, revises, publishes and assigns to clients until it is archived."""
 
-    @event("Created")
+    class Created(Aggregate.Created):
+        kind: PlanKind
+        title: str
+        content: PlanContent
+        price_paise: int | None
+        author_id: str
+        author_role: str
+        source: PlanSource
+        at: datetime
+
+    class Revised(Aggregate.Event):
+        revision: int
+        title: str
+        content: PlanContent
+        at: datetime
+
+    class Published(Aggregate.Event):
+        revision: int
+        at: datetime
+
+    class Assigned(Aggregate.Event):
+        client_id: str
+        at: datetime
+
+    class Archived(Aggregate.Event):
+        at: datetime
+
+    @event(Created)
     def __init__(
         self, kind: PlanKind, title: str, content: PlanContent, price_paise: int | None,
         author_id: str, author_role: str, source: PlanSource, at: datetime,
@@ -86,7 +113,7 @@ class Plan(Aggregate):
         new_content = self.content if content is None else _content(self.kind, content)
         self._revised(revision=self.revision + 1, title=new_title, content=new_content, at=at)
 
-    @event("Revised")
+    @event(Revised)
     def _revised(self, revision: int, title: str, content: PlanContent, at: datetime) -> None:
         self.revision = revision
         self.title = title
@@ -99,7 +126,7 @@ class Plan(Aggregate):
         if self.status is PlanStatus.DRAFT:
             self._published(revision=self.revision, at=at)
 
-    @event("Published")
+    @event(Published)
     def _published(self, revision: int, at: datetime) -> None:
         self.status = PlanStatus.PUBLISHED
         self.updated_at = at
@@ -112,7 +139,7 @@ class Plan(Aggregate):
         if client_id not in self.client_ids:
             self._assigned(client_id=client_id, at=at)
 
-    @event("Assigned")
+    @event(Assigned)
     def _assigned(self, client_id: str, at: datetime) -> None:
         self.client_ids.append(client_id)
         self.updated_at = at
@@ -121,7 +148,7 @@ class Plan(Aggregate):
         self._require_not_archived("archive")
         self._archived(at=at)
 
-    @event("Archived")
+    @event(Archived)
     def _archived(self, at: datetime) -> None:
         self.status = PlanStatus.ARCHIVED
         self.updated_at = at

@@ -73,7 +73,36 @@ CANCELLED, EXPIRED = SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED
 class Subscription(Aggregate):
     """A client's tier membership; payments activate and renew it, and it ends cancelled or expired."""
 
-    @event("Requested")
+    class Requested(Aggregate.Created):
+        client_id: str
+        tier: Tier
+        at: datetime
+
+    class Activated(Aggregate.Event):
+        period_start: datetime
+        period_end: datetime
+        at: datetime
+
+    class Renewed(Aggregate.Event):
+        period_start: datetime
+        period_end: datetime
+        at: datetime
+
+    class RenewalFailed(Aggregate.Event):
+        attempt: int
+        next_retry_at: datetime | None
+        at: datetime
+
+    class CancellationScheduled(Aggregate.Event):
+        at: datetime
+
+    class Cancelled(Aggregate.Event):
+        at: datetime
+
+    class Expired(Aggregate.Event):
+        at: datetime
+
+    @event(Requested)
     def __init__(self, client_id: str, tier: Tier, at: datetime):
         self.client_id = client_id
         self.tier = tier
@@ -101,7 +130,7 @@ class Subscription(Aggregate):
         self._require({PENDING}, "activate")
         self._activated(period_start=period_start, period_end=period_start + self.tier.period, at=at)
 
-    @event("Activated")
+    @event(Activated)
     def _activated(self, period_start: datetime, period_end: datetime, at: datetime) -> None:
         self.status = ACTIVE
         self.current_period_start = period_start
@@ -119,7 +148,7 @@ class Subscription(Aggregate):
         start = self.current_period_end
         self._renewed(period_start=start, period_end=start + self.tier.period, at=at)
 
-    @event("Renewed")
+    @event(Renewed)
     def _renewed(self, period_start: datetime, period_end: datetime, at: datetime) -> None:
         self.status = ACTIVE
         self.current_period_start = period_start
@@ -137,7 +166,7 @@ class Subscription(Aggregate):
         retry = at + retry_base * 2 ** (attempt - 1) if attempt < DUNNING_ATTEMPTS else None
         self._renewal_failed(attempt=attempt, next_retry_at=retry, at=at)
 
-    @event("RenewalFailed")
+    @event(RenewalFailed)
     def _renewal_failed(self, attempt: int, next_retry_at: datetime | None, at: datetime) -> None:
         self.status = PAST_DUE
         self.dunning_attempts = attempt
@@ -154,11 +183,11 @@ class Subscription(Aggregate):
         else:
             self._cancelled(at=at)
 
-    @event("CancellationScheduled")
+    @event(CancellationScheduled)
     def _cancellation_scheduled(self, at: datetime) -> None:
         self.cancel_at_period_end = True
 
-    @event("Cancelled")
+    @event(Cancelled)
     def _cancelled(self, at: datetime) -> None:
         self.status = CANCELLED
         self.next_retry_at = None
@@ -174,7 +203,7 @@ class Subscription(Aggregate):
             raise RuleViolation(f"the current period runs until {end.isoformat()}")
         self._expired(at=at)
 
-    @event("Expired")
+    @event(Expired)
     def _expired(self, at: datetime) -> None:
         self.status = EXPIRED
         self.next_retry_at = None

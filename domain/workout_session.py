@@ -53,6 +53,12 @@ class SessionSummary:
 class WorkoutSession(Aggregate):
     """A client's workout: sets are logged while it is active; it ends completed or abandoned."""
 
+    class Started(Aggregate.Created):
+        client_id: str
+        plan_id: UUID | None
+        day: str | None
+        at: datetime
+
     class SetLogged(Aggregate.Event):
         """Version 2 added the rate of perceived exertion; version 1 events load with none."""
 
@@ -68,7 +74,21 @@ class WorkoutSession(Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["rpe"] = None
 
-    @event("Started")
+    class Paused(Aggregate.Event):
+        at: datetime
+
+    class Resumed(Aggregate.Event):
+        at: datetime
+
+    class Completed(Aggregate.Event):
+        summary: SessionSummary
+        at: datetime
+
+    class Abandoned(Aggregate.Event):
+        reason: str
+        at: datetime
+
+    @event(Started)
     def __init__(self, client_id: str, plan_id: UUID | None, day: str | None, at: datetime):
         self.client_id = client_id
         self.plan_id = plan_id
@@ -126,7 +146,7 @@ class WorkoutSession(Aggregate):
         self._require(SessionStatus.ACTIVE, "pause")
         self._paused(at=at)
 
-    @event("Paused")
+    @event(Paused)
     def _paused(self, at: datetime) -> None:
         self.status = SessionStatus.PAUSED
         self.paused_at = at
@@ -136,7 +156,7 @@ class WorkoutSession(Aggregate):
         self._require(SessionStatus.PAUSED, "resume")
         self._resumed(at=at)
 
-    @event("Resumed")
+    @event(Resumed)
     def _resumed(self, at: datetime) -> None:
         assert self.paused_at is not None
         self.paused_s += max(0, int((at - self.paused_at).total_seconds()))
@@ -154,7 +174,7 @@ class WorkoutSession(Aggregate):
         summary = SessionSummary(len(self.sets), self.total_volume_kg, duration)
         self._completed(summary=summary, at=at)
 
-    @event("Completed")
+    @event(Completed)
     def _completed(self, summary: SessionSummary, at: datetime) -> None:
         self.status = SessionStatus.COMPLETED
         self.summary = summary
@@ -165,7 +185,7 @@ class WorkoutSession(Aggregate):
             raise RuleViolation(f"the session is already {self.status.value}")
         self._abandoned(reason=reason, at=at)
 
-    @event("Abandoned")
+    @event(Abandoned)
     def _abandoned(self, reason: str, at: datetime) -> None:
         self.status = SessionStatus.ABANDONED
         self.ended_at = at
