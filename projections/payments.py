@@ -8,7 +8,6 @@ attempts that failed); a late failure after a capture only counts in `late_failu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, false, select
@@ -20,6 +19,7 @@ from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
 from projections.schema import metadata
+from projections.values import STAFF_ROOMS, iso, utc
 
 payments = Table(
     "payments",
@@ -48,24 +48,41 @@ payments = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-P: Any = Payment  # its event classes are made by @event, unseen by type checkers
 NO_PAYMENTS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
-STAFF_ROOMS = ("role:admin", "role:superadmin", "role:auditor")  # every staff role that reads payments
 
 
 class PaymentsModel(ReadModel):
     name = "payments"
     table = payments
-    created_by = P.Initiated
-    event_types = (P.Initiated, P.GatewayOrderCreated, P.Authorized, P.Captured, P.Failed,
-                   P.LateFailureRecorded, P.RetryOpened, P.Refunded)
+    created_by = Payment.Initiated
+    event_types = (Payment.Initiated, Payment.GatewayOrderCreated, Payment.Authorized,
+                   Payment.Captured, Payment.Failed, Payment.LateFailureRecorded,
+                   Payment.RetryOpened, Payment.Refunded)
     push_event = "payment.updated"
 
     def create(self, event: Any, position: int) -> Row:
         return _initiated(event, position)
 
     def change(self, row: Row, event: Any) -> Row:
-        return _changes(row, event)
+        match event:
+            case Payment.GatewayOrderCreated():
+                return {"gateway_order_id": event.gateway_order_id}
+            case Payment.Authorized():
+                return {"status": "authorized", "gateway_payment_id": event.gateway_payment_id}
+            case Payment.Captured():
+                return {"status": "captured", "gateway_payment_id": event.gateway_payment_id,
+                        "captured_paise": event.amount.paise, "captured_at": utc(event.at),
+                        "failure_reason": None}
+            case Payment.Failed():
+                return {"status": "failed", "failure_reason": event.reason, "failed_at": utc(event.at)}
+            case Payment.LateFailureRecorded():
+                return {"late_failures": row["late_failures"] + 1}
+            case Payment.RetryOpened():
+                return {"status": "created", "attempts": event.attempt, "gateway_order_id": None,
+                        "gateway_payment_id": None, "failure_reason": None}
+            case Payment.Refunded():
+                return _refunded(row, event)
+        raise TypeError(f"payments do not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
@@ -74,7 +91,7 @@ class PaymentsModel(ReadModel):
         return (f"user:{row['client_id']}", *STAFF_ROOMS)
 
 
-def _initiated(event: Any, position: int) -> Row:
+def _initiated(event: Payment.Initiated, position: int) -> Row:
     return {
         "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
         "purpose": event.purpose.kind.value, "reference_id": event.purpose.reference_id,
@@ -82,52 +99,23 @@ def _initiated(event: Any, position: int) -> Row:
         "status": "created", "amount_paise": event.amount.paise, "currency": event.amount.currency,
         "gateway_order_id": None, "gateway_payment_id": None, "captured_paise": 0,
         "refunded_paise": 0, "attempts": 1, "failure_reason": None, "late_failures": 0,
-        "captured_at": None, "failed_at": None, "created_at": _utc(event.at),
+        "captured_at": None, "failed_at": None, "created_at": utc(event.at),
     }
 
 
-def _changes(row: Row, event: Any) -> Row:
-    return CHANGES[type(event)](row, event)
-
-
-def _refunded(row: Row, event: Any) -> Row:
+def _refunded(row: Row, event: Payment.Refunded) -> Row:
     refunded = row["refunded_paise"] + event.amount.paise
     whole = refunded == row["captured_paise"]
     return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded"}
 
 
-CHANGES: dict[type, Any] = {
-    P.GatewayOrderCreated: lambda row, e: {"gateway_order_id": e.gateway_order_id},
-    P.Authorized: lambda row, e: {"status": "authorized", "gateway_payment_id": e.gateway_payment_id},
-    P.Captured: lambda row, e: {
-        "status": "captured", "gateway_payment_id": e.gateway_payment_id,
-        "captured_paise": e.amount.paise, "captured_at": _utc(e.at), "failure_reason": None},
-    P.Failed: lambda row, e: {"status": "failed", "failure_reason": e.reason, "failed_at": _utc(e.at)},
-    P.LateFailureRecorded: lambda row, e: {"late_failures": row["late_failures"] + 1},
-    P.RetryOpened: lambda row, e: {
-        "status": "created", "attempts": e.attempt, "gateway_order_id": None,
-        "gateway_payment_id": None, "failure_reason": None},
-    P.Refunded: _refunded,
-}
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
-
-
 def show(row: Row) -> dict[str, Any]:
     """A payment as the query API and the realtime push show it."""
-    times = {k: _iso(row[k]) for k in ("created_at", "captured_at", "failed_at")}
+    times = {k: iso(row[k]) for k in ("created_at", "captured_at", "failed_at")}
     kept = ("id", "client_id", "purpose", "reference_id", "status", "amount_paise", "currency",
             "gateway_order_id", "gateway_payment_id", "refunded_paise", "attempts", "version",
             "method", "upi_app", "failure_reason", "late_failures")
     return {**{k: row[k] for k in kept}, **times}
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def readable(actor: Actor) -> ColumnElement[bool]:

@@ -7,7 +7,6 @@ Staff (trainers, nutritionists, admins, superadmins, auditors) read every plan.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, select, true
@@ -19,6 +18,7 @@ from projections.assignments import assignments
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
 from projections.schema import metadata
+from projections.values import iso, utc
 
 plans = Table(
     "plans",
@@ -40,22 +40,20 @@ plans = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-P: Any = Plan  # its event classes are made by @event, unseen by type checkers
-
 
 class PlansModel(ReadModel):
     name = "plans"
     table = plans
     child_table = assignments
-    created_by = P.Created
-    event_types = (P.Created, P.Revised, P.Published, P.Assigned, P.Archived)
+    created_by = Plan.Created
+    event_types = (Plan.Created, Plan.Revised, Plan.Published, Plan.Assigned, Plan.Archived)
     push_event = "plan.updated"
 
     def create(self, event: Any, position: int) -> Row:
         return _created(event, position)
 
     def change(self, row: Row, event: Any) -> Row:
-        return {**_changes(row, event), "updated_at": _utc(event.at)}
+        return {**_changed(row, event), "updated_at": utc(event.at)}
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
@@ -71,39 +69,34 @@ class PlansModel(ReadModel):
                 for client in row["client_ids"]]
 
 
-def _created(event: Any, position: int) -> Row:
+def _created(event: Plan.Created, position: int) -> Row:
     return {
         "id": str(event.originator_id), "seq": position, "kind": event.kind.value,
         "title": event.title, "status": "draft", "revision": 1, "author_id": event.author_id,
         "source": event.source.value, "client_ids": [], "content": event.content.as_json(),
-        "price_paise": event.price_paise, "created_at": _utc(event.at), "updated_at": _utc(event.at),
+        "price_paise": event.price_paise, "created_at": utc(event.at), "updated_at": utc(event.at),
     }
 
 
-def _changes(row: Row, event: Any) -> Row:
-    if isinstance(event, P.Revised):
-        return {"revision": event.revision, "title": event.title, "content": event.content.as_json()}
-    if isinstance(event, P.Assigned):
-        return {"client_ids": [*row["client_ids"], event.client_id]}
-    return {"status": "published" if isinstance(event, P.Published) else "archived"}
-
-
-def _utc(at: datetime) -> datetime:
-    return at.astimezone(UTC)
+def _changed(row: Row, event: Any) -> Row:
+    match event:
+        case Plan.Revised():
+            return {"revision": event.revision, "title": event.title, "content": event.content.as_json()}
+        case Plan.Published():
+            return {"status": "published"}
+        case Plan.Assigned():
+            return {"client_ids": [*row["client_ids"], event.client_id]}
+        case Plan.Archived():
+            return {"status": "archived"}
+    raise TypeError(f"plans do not fold {type(event).__name__}")
 
 
 def show(row: Row) -> dict[str, Any]:
     """A plan as the query API and the realtime push show it."""
     kept = ("id", "kind", "title", "status", "revision", "author_id", "source", "client_ids",
             "content", "price_paise", "version")
-    return {**{k: row[k] for k in kept}, "created_at": _iso(row["created_at"]),
-            "updated_at": _iso(row["updated_at"])}
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return {**{k: row[k] for k in kept}, "created_at": iso(row["created_at"]),
+            "updated_at": iso(row["updated_at"])}
 
 
 def readable(actor: Actor) -> ColumnElement[bool]:

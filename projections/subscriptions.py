@@ -6,7 +6,7 @@ admins, superadmins and auditors all of them.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String, Table, select
@@ -18,6 +18,7 @@ from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
 from projections.schema import metadata
+from projections.values import STAFF_ROOMS, iso, utc, utc_or_none
 
 subscriptions = Table(
     "subscriptions",
@@ -38,24 +39,37 @@ subscriptions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-S: Any = Subscription  # its event classes are made by @event, unseen by type checkers
-STAFF_ROOMS = ("role:admin", "role:superadmin", "role:auditor")  # the staff roles that read them all
 TIMES = ("current_period_start", "current_period_end", "next_retry_at", "ended_at", "created_at")
 
 
 class SubscriptionsModel(ReadModel):
     name = "subscriptions"
     table = subscriptions
-    created_by = S.Requested
-    event_types = (S.Requested, S.Activated, S.Renewed, S.RenewalFailed, S.CancellationScheduled,
-                   S.Cancelled, S.Expired)
+    created_by = Subscription.Requested
+    event_types = (Subscription.Requested, Subscription.Activated, Subscription.Renewed,
+                   Subscription.RenewalFailed, Subscription.CancellationScheduled,
+                   Subscription.Cancelled, Subscription.Expired)
     push_event = "subscription.updated"
 
     def create(self, event: Any, position: int) -> Row:
         return _requested(event, position)
 
     def change(self, row: Row, event: Any) -> Row:
-        return CHANGES[type(event)](event)
+        match event:
+            case Subscription.Activated():
+                return _period(event)
+            case Subscription.Renewed():
+                return {**_period(event), "dunning_attempts": 0, "next_retry_at": None}
+            case Subscription.RenewalFailed():
+                return {"status": "past_due", "dunning_attempts": event.attempt,
+                        "next_retry_at": utc_or_none(event.next_retry_at)}
+            case Subscription.CancellationScheduled():
+                return {"cancel_at_period_end": True}
+            case Subscription.Cancelled():
+                return _ended("cancelled", event.at)
+            case Subscription.Expired():
+                return _ended("expired", event.at)
+        raise TypeError(f"subscriptions do not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
@@ -64,50 +78,29 @@ class SubscriptionsModel(ReadModel):
         return (f"user:{row['client_id']}", *STAFF_ROOMS)
 
 
-def _requested(event: Any, position: int) -> Row:
+def _requested(event: Subscription.Requested, position: int) -> Row:
     return {
         "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
         "tier": event.tier.code, "status": "pending_payment", "current_period_start": None,
         "current_period_end": None, "cancel_at_period_end": False, "dunning_attempts": 0,
-        "next_retry_at": None, "ended_at": None, "created_at": _utc(event.at),
+        "next_retry_at": None, "ended_at": None, "created_at": utc(event.at),
     }
 
 
-def _period(event: Any) -> Row:
-    return {"status": "active", "current_period_start": _utc(event.period_start),
-            "current_period_end": _utc(event.period_end)}
+def _period(event: Subscription.Activated | Subscription.Renewed) -> Row:
+    return {"status": "active", "current_period_start": utc(event.period_start),
+            "current_period_end": utc(event.period_end)}
 
 
-def _ended(status: str) -> Any:
-    return lambda e: {"status": status, "next_retry_at": None, "ended_at": _utc(e.at)}
-
-
-CHANGES: dict[type, Any] = {
-    S.Activated: _period,
-    S.Renewed: lambda e: {**_period(e), "dunning_attempts": 0, "next_retry_at": None},
-    S.RenewalFailed: lambda e: {"status": "past_due", "dunning_attempts": e.attempt,
-                                "next_retry_at": _utc(e.next_retry_at)},
-    S.CancellationScheduled: lambda e: {"cancel_at_period_end": True},
-    S.Cancelled: _ended("cancelled"),
-    S.Expired: _ended("expired"),
-}
-
-
-def _utc(at: datetime | None) -> datetime | None:
-    return None if at is None else at.astimezone(UTC)
+def _ended(status: str, at: datetime) -> Row:
+    return {"status": status, "next_retry_at": None, "ended_at": utc(at)}
 
 
 def show(row: Row) -> dict[str, Any]:
     """A subscription as the query API and the realtime push show it."""
     kept = ("id", "client_id", "tier", "status", "cancel_at_period_end", "dunning_attempts",
             "version")
-    return {**{k: row[k] for k in kept}, **{k: _iso(row[k]) for k in TIMES}}
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return {**{k: row[k] for k in kept}, **{k: iso(row[k]) for k in TIMES}}
 
 
 async def get_subscription(

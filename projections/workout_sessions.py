@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
 from projections.schema import metadata
+from projections.values import iso
 
 sessions = Table(
     "workout_sessions",
@@ -34,21 +34,32 @@ sessions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-S: Any = WorkoutSession  # its event classes are made by @event, unseen by type checkers
-
 
 class WorkoutSessionsModel(ReadModel):
     name = "workout_sessions"
     table = sessions
-    created_by = S.Started
-    event_types = (S.Started, S.SetLogged, S.Paused, S.Resumed, S.Completed, S.Abandoned)
+    created_by = WorkoutSession.Started
+    event_types = (WorkoutSession.Started, WorkoutSession.SetLogged, WorkoutSession.Paused,
+                   WorkoutSession.Resumed, WorkoutSession.Completed, WorkoutSession.Abandoned)
     push_event = "workout_session.updated"
 
     def create(self, event: Any, position: int) -> Row:
         return _started(event, position)
 
     def change(self, row: Row, event: Any) -> Row:
-        return _changes(row, event)
+        match event:
+            case WorkoutSession.SetLogged():
+                return _set_logged(row, event)
+            case WorkoutSession.Paused():
+                return {"status": "paused"}
+            case WorkoutSession.Resumed():
+                return {"status": "active"}
+            case WorkoutSession.Completed():
+                return {"status": "completed", "ended_at": event.at,
+                        "duration_s": event.summary.duration_s}
+            case WorkoutSession.Abandoned():
+                return {"status": "abandoned", "ended_at": event.at}
+        raise TypeError(f"workout sessions do not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
@@ -57,7 +68,7 @@ class WorkoutSessionsModel(ReadModel):
         return (f"user:{row['client_id']}", f"workout-session:{row['id']}")
 
 
-def _started(event: Any, position: int) -> Row:
+def _started(event: WorkoutSession.Started, position: int) -> Row:
     return {
         "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
         "plan_id": str(event.plan_id) if event.plan_id else None, "day": event.day,
@@ -66,19 +77,14 @@ def _started(event: Any, position: int) -> Row:
     }
 
 
-def _changes(row: Row, event: Any) -> Row:
-    if isinstance(event, S.SetLogged):
-        logged = {
-            "exercise": event.exercise, "set_number": event.set_number, "reps": event.reps,
-            "weight_kg": float(event.weight_kg), "rpe": None if event.rpe is None else float(event.rpe),
-            "at": event.at.isoformat(),
-        }
-        volume = Decimal(row["total_volume_kg"]) + event.weight_kg * event.reps
-        return {"sets": [*row["sets"], logged], "total_volume_kg": volume}
-    if isinstance(event, S.Completed):
-        return {"status": "completed", "ended_at": event.at, "duration_s": event.summary.duration_s}
-    status = {S.Paused: "paused", S.Resumed: "active", S.Abandoned: "abandoned"}[type(event)]
-    return {"status": status, "ended_at": event.at if status == "abandoned" else row["ended_at"]}
+def _set_logged(row: Row, event: WorkoutSession.SetLogged) -> Row:
+    logged = {
+        "exercise": event.exercise, "set_number": event.set_number, "reps": event.reps,
+        "weight_kg": float(event.weight_kg), "rpe": None if event.rpe is None else float(event.rpe),
+        "at": event.at.isoformat(),
+    }
+    volume = Decimal(row["total_volume_kg"]) + event.weight_kg * event.reps
+    return {"sets": [*row["sets"], logged], "total_volume_kg": volume}
 
 
 def show(row: Row) -> dict[str, Any]:
@@ -87,15 +93,9 @@ def show(row: Row) -> dict[str, Any]:
         "id": row["id"], "client_id": row["client_id"], "plan_id": row["plan_id"],
         "day": row["day"], "status": row["status"], "sets": row["sets"],
         "total_volume_kg": float(row["total_volume_kg"]), "duration_s": row["duration_s"],
-        "started_at": _iso(row["started_at"]), "ended_at": _iso(row["ended_at"]),
+        "started_at": iso(row["started_at"]), "ended_at": iso(row["ended_at"]),
         "version": row["version"],
     }
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 async def get_session(conn: AsyncConnection, actor: Actor, session_id: str) -> dict[str, Any] | None:
