@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, Protocol
 from uuid import UUID
 
+from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import Forbidden
-from application.event_log import EventLog
 from domain.payment import Payment
-from domain.values import Role
+from domain.values import Actor, Role
 
 
 class PaymentGateway(Protocol):
@@ -92,56 +91,57 @@ class RefundPayment:
 class Payments:
     """Handles payment commands: clients act on their own payments; admins may act on any."""
 
-    def __init__(self, log: EventLog) -> None:
-        self.log = log
+    def __init__(self, aggregates: Aggregates) -> None:
+        self.aggregates = aggregates
 
     def initiate(self, ctx: CommandContext, cmd: InitiatePayment) -> CommandResult:
         if ctx.actor.role is not Role.CLIENT:
             raise Forbidden("only a client pays, for themselves")
-        return self.log.execute(
-            ctx,
-            lambda: Payment.initiate(
-                ctx.actor.uid, cmd.purpose, cmd.reference_id, cmd.amount_paise,
-                cmd.method, cmd.upi_app, ctx.at,
-            ),
-            created=True,
-        )
+        return self.aggregates.create(ctx, lambda: Payment.initiate(
+            ctx.actor.uid, cmd.purpose, cmd.reference_id, cmd.amount_paise, cmd.method,
+            cmd.upi_app, ctx.at,
+        ))
 
     def record_order(self, ctx: CommandContext, cmd: RecordGatewayOrder) -> CommandResult:
-        return self._change(ctx, cmd.payment_id, cmd.expected_version,
-                            lambda p: p.record_gateway_order(cmd.gateway_order_id, ctx.at))
+        return self.aggregates.change(
+            ctx, Payment, cmd.payment_id, cmd.expected_version,
+            lambda p: owned(p, ctx.actor).record_gateway_order(cmd.gateway_order_id, ctx.at),
+        )
 
     def authorize(self, ctx: CommandContext, cmd: AuthorizePayment) -> CommandResult:
-        return self._change(ctx, cmd.payment_id, cmd.expected_version,
-                            lambda p: p.authorize(cmd.gateway_payment_id, ctx.at))
+        return self.aggregates.change(
+            ctx, Payment, cmd.payment_id, cmd.expected_version,
+            lambda p: owned(p, ctx.actor).authorize(cmd.gateway_payment_id, ctx.at),
+        )
 
     def capture(self, ctx: CommandContext, cmd: CapturePayment) -> CommandResult:
-        return self._change(ctx, cmd.payment_id, cmd.expected_version,
-                            lambda p: p.capture(cmd.gateway_payment_id, cmd.amount_paise, ctx.at))
+        return self.aggregates.change(
+            ctx, Payment, cmd.payment_id, cmd.expected_version,
+            lambda p: owned(p, ctx.actor).capture(cmd.gateway_payment_id, cmd.amount_paise, ctx.at),
+        )
 
     def fail(self, ctx: CommandContext, cmd: FailPayment) -> CommandResult:
-        return self._change(ctx, cmd.payment_id, cmd.expected_version,
-                            lambda p: p.fail(cmd.reason, cmd.gateway_payment_id, ctx.at))
+        return self.aggregates.change(
+            ctx, Payment, cmd.payment_id, cmd.expected_version,
+            lambda p: owned(p, ctx.actor).fail(cmd.reason, cmd.gateway_payment_id, ctx.at),
+        )
 
     def retry(self, ctx: CommandContext, cmd: RetryPayment) -> CommandResult:
-        return self._change(ctx, cmd.payment_id, cmd.expected_version, lambda p: p.retry(ctx.at))
+        return self.aggregates.change(ctx, Payment, cmd.payment_id, cmd.expected_version,
+                                      lambda p: owned(p, ctx.actor).retry(ctx.at))
 
     def refund(self, ctx: CommandContext, cmd: RefundPayment) -> CommandResult:
         if not ctx.actor.is_admin:
             raise Forbidden("only an admin or superadmin may refund a payment")
-        return self._change(ctx, cmd.payment_id, cmd.expected_version,
-                            lambda p: p.refund(cmd.amount_paise, cmd.reason, ctx.at))
+        return self.aggregates.change(
+            ctx, Payment, cmd.payment_id, cmd.expected_version,
+            lambda p: p.refund(cmd.amount_paise, cmd.reason, ctx.at),
+        )
 
-    def _change(
-        self, ctx: CommandContext, payment_id: UUID, version: int | None,
-        act: Callable[[Payment], None],
-    ) -> CommandResult:
-        def decide() -> Payment:
-            payment = self.log.load(Payment, payment_id, version)
-            owner = ctx.actor.role is Role.CLIENT and payment.client_id == ctx.actor.uid
-            if not (owner or ctx.actor.is_admin):
-                raise Forbidden("a client may act only on their own payments")
-            act(payment)
-            return payment
 
-        return self.log.execute(ctx, decide)
+def owned(payment: Payment, actor: Actor) -> Payment:
+    """The payment, if the actor may act on it: its own client, or an admin."""
+    owner = actor.role is Role.CLIENT and payment.client_id == actor.uid
+    if not (owner or actor.is_admin):
+        raise Forbidden("a client may act only on their own payments")
+    return payment

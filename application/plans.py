@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import Forbidden
-from application.event_log import EventLog
 from domain.plan import Plan, PlanKind, PlanSource
+from domain.values import Actor
 
 
 @dataclass(frozen=True)
@@ -62,41 +62,41 @@ class ArchivePlan:
 class Plans:
     """Handles staff commands on plans; only a plan's author or an admin may change it."""
 
-    def __init__(self, log: EventLog) -> None:
-        self.log = log
+    def __init__(self, aggregates: Aggregates) -> None:
+        self.aggregates = aggregates
 
     def create(self, ctx: CommandContext, cmd: CreatePlan) -> CommandResult:
-        def decide() -> Plan:
-            return Plan.draft(
-                cmd.kind, cmd.title, cmd.content, cmd.price_paise, ctx.actor, ctx.at, cmd.source
-            )
-
-        return self.log.execute(ctx, decide, created=True)
+        return self.aggregates.create(ctx, lambda: Plan.draft(
+            cmd.kind, cmd.title, cmd.content, cmd.price_paise, ctx.actor, ctx.at, cmd.source
+        ))
 
     def revise(self, ctx: CommandContext, cmd: RevisePlan) -> CommandResult:
-        return self._change(ctx, cmd.plan_id, cmd.expected_version,
-                            lambda plan: plan.revise(cmd.title, cmd.content, ctx.at))
+        return self.aggregates.change(
+            ctx, Plan, cmd.plan_id, cmd.expected_version,
+            lambda plan: authored(plan, ctx.actor).revise(cmd.title, cmd.content, ctx.at),
+        )
 
     def publish(self, ctx: CommandContext, cmd: PublishPlan) -> CommandResult:
-        return self._change(ctx, cmd.plan_id, cmd.expected_version,
-                            lambda plan: plan.publish(ctx.at))
+        return self.aggregates.change(
+            ctx, Plan, cmd.plan_id, cmd.expected_version,
+            lambda plan: authored(plan, ctx.actor).publish(ctx.at),
+        )
 
     def assign(self, ctx: CommandContext, cmd: AssignPlan) -> CommandResult:
-        return self._change(ctx, cmd.plan_id, cmd.expected_version,
-                            lambda plan: plan.assign(cmd.client_id, ctx.at))
+        return self.aggregates.change(
+            ctx, Plan, cmd.plan_id, cmd.expected_version,
+            lambda plan: authored(plan, ctx.actor).assign(cmd.client_id, ctx.at),
+        )
 
     def archive(self, ctx: CommandContext, cmd: ArchivePlan) -> CommandResult:
-        return self._change(ctx, cmd.plan_id, cmd.expected_version,
-                            lambda plan: plan.archive(ctx.at))
+        return self.aggregates.change(
+            ctx, Plan, cmd.plan_id, cmd.expected_version,
+            lambda plan: authored(plan, ctx.actor).archive(ctx.at),
+        )
 
-    def _change(
-        self, ctx: CommandContext, plan_id: UUID, version: int | None, act: Callable[[Plan], None]
-    ) -> CommandResult:
-        def decide() -> Plan:
-            plan = self.log.load(Plan, plan_id, version)
-            if not plan.may_be_changed_by(ctx.actor):
-                raise Forbidden("only the plan's author or an admin may change it")
-            act(plan)
-            return plan
 
-        return self.log.execute(ctx, decide)
+def authored(plan: Plan, actor: Actor) -> Plan:
+    """The plan, if the actor may change it: its author or an admin."""
+    if not plan.may_be_changed_by(actor):
+        raise Forbidden("only the plan's author or an admin may change it")
+    return plan

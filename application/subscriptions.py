@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import Forbidden
-from application.event_log import EventLog
 from domain.subscription import DUNNING_BASE, Subscription, TierCatalogue
+from domain.values import Actor
 
 
 @dataclass(frozen=True)
@@ -63,44 +63,40 @@ class ExpireSubscription:
 class Subscriptions:
     """Handles subscription commands from clients, admins and the payment and time policies."""
 
-    def __init__(self, log: EventLog, tiers: TierCatalogue) -> None:
-        self.log = log
+    def __init__(self, aggregates: Aggregates, tiers: TierCatalogue) -> None:
+        self.aggregates = aggregates
         self.tiers = tiers
 
     def request(self, ctx: CommandContext, cmd: RequestSubscription) -> CommandResult:
-        def decide() -> Subscription:
-            return Subscription.request(ctx.actor.uid, self.tiers.get(cmd.tier), ctx.at)
-
-        return self.log.execute(ctx, decide, created=True)
+        return self.aggregates.create(
+            ctx, lambda: Subscription.request(ctx.actor.uid, self.tiers.get(cmd.tier), ctx.at)
+        )
 
     def cancel(self, ctx: CommandContext, cmd: CancelSubscription) -> CommandResult:
-        def decide() -> Subscription:
-            subscription = self.log.load(Subscription, cmd.subscription_id, cmd.expected_version)
-            if not ctx.actor.is_admin and subscription.client_id != ctx.actor.uid:
-                raise Forbidden("a client may cancel only their own subscription")
-            subscription.cancel(cmd.at_period_end, ctx.at)
-            return subscription
-
-        return self.log.execute(ctx, decide)
+        return self.aggregates.change(
+            ctx, Subscription, cmd.subscription_id, cmd.expected_version,
+            lambda sub: owned(sub, ctx.actor).cancel(cmd.at_period_end, ctx.at),
+        )
 
     def activate(self, ctx: CommandContext, cmd: ActivateSubscription) -> CommandResult:
-        return self._apply(ctx, cmd.subscription_id, lambda s: s.activate(cmd.period_start, ctx.at))
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
+                                      lambda sub: sub.activate(cmd.period_start, ctx.at))
 
     def renew(self, ctx: CommandContext, cmd: RenewSubscription) -> CommandResult:
-        return self._apply(ctx, cmd.subscription_id, lambda s: s.renew(ctx.at, cmd.period_start))
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
+                                      lambda sub: sub.renew(ctx.at, cmd.period_start))
 
     def mark_past_due(self, ctx: CommandContext, cmd: MarkSubscriptionPastDue) -> CommandResult:
-        return self._apply(ctx, cmd.subscription_id, lambda s: s.mark_past_due(ctx.at, cmd.retry_base))
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
+                                      lambda sub: sub.mark_past_due(ctx.at, cmd.retry_base))
 
     def expire(self, ctx: CommandContext, cmd: ExpireSubscription) -> CommandResult:
-        return self._apply(ctx, cmd.subscription_id, lambda s: s.expire(ctx.at))
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
+                                      lambda sub: sub.expire(ctx.at))
 
-    def _apply(
-        self, ctx: CommandContext, subscription_id: UUID, act: Callable[[Subscription], None]
-    ) -> CommandResult:
-        def decide() -> Subscription:
-            subscription = self.log.load(Subscription, subscription_id)
-            act(subscription)
-            return subscription
 
-        return self.log.execute(ctx, decide)
+def owned(subscription: Subscription, actor: Actor) -> Subscription:
+    """The subscription, if the actor may cancel it: its client or an admin."""
+    if not actor.is_admin and subscription.client_id != actor.uid:
+        raise Forbidden("a client may cancel only their own subscription")
+    return subscription

@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidValue, RuleViolation
 from domain.hash_chain import GENESIS, link_hash
 from domain.hash_chain import verify_chain as verify_chain  # for auditors
-from domain.values import Money, require_text
+from domain.values import MAX_ID, Money, require_text
 
 MAX_ATTEMPTS = 3
 E = TypeVar("E", bound=Enum)
@@ -153,10 +153,10 @@ class Payment(Aggregate):
         if app is not None and way is not PaymentMethod.UPI:
             raise InvalidValue("upi_app", "applies only to UPI payments")
         what = PaymentPurpose(
-            _member(PurposeKind, "purpose", purpose), require_text("reference_id", reference_id, 128)
+            _member(PurposeKind, "purpose", purpose), require_text("reference_id", reference_id, MAX_ID)
         )
         data: dict[str, Any] = {
-            "client_id": require_text("client_id", client_id, 128), "purpose": what,
+            "client_id": require_text("client_id", client_id, MAX_ID), "purpose": what,
             "amount": amount, "method": way, "upi_app": app, "at": at,
         }
         return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, Payment.Initiated.__name__, 1, data))

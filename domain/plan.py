@@ -18,9 +18,10 @@ from domain.plan_content import (
     meal_content,
     workout_content,
 )
-from domain.values import Actor, Role, require_text
+from domain.values import MAX_ID, MAX_TEXT, Actor, Role, require_text
 
 MAX_PRICE_PAISE = 10_000_000
+MAX_TITLE = MAX_TEXT
 
 
 class PlanKind(Enum):
@@ -97,7 +98,7 @@ class Plan(Aggregate):
     ) -> Plan:
         kind = _kind(kind)
         return cls(
-            kind=kind, title=require_text("title", title), content=_content(kind, content),
+            kind=kind, title=require_text("title", title, MAX_TITLE), content=_content(kind, content),
             price_paise=_price(price_paise), author_id=author.uid, author_role=author.role.value,
             source=source or _source(kind, author.role), at=at,
         )
@@ -109,7 +110,7 @@ class Plan(Aggregate):
         self._require_not_archived("revise")
         if title is None and content is None:
             raise InvalidValue("title", "a revision needs a new title or new content")
-        new_title = self.title if title is None else require_text("title", title)
+        new_title = self.title if title is None else require_text("title", title, MAX_TITLE)
         new_content = self.content if content is None else _content(self.kind, content)
         self._revised(revision=self.revision + 1, title=new_title, content=new_content, at=at)
 
@@ -135,7 +136,7 @@ class Plan(Aggregate):
         """Assigning a client who already has the plan changes nothing."""
         if self.status is not PlanStatus.PUBLISHED:
             raise RuleViolation(f"only a published plan can be assigned; this one is {self.status.value}")
-        client_id = require_text("client_id", client_id, 128)
+        client_id = require_text("client_id", client_id, MAX_ID)
         if client_id not in self.client_ids:
             self._assigned(client_id=client_id, at=at)
 

@@ -10,10 +10,11 @@ from enum import Enum
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleViolation
-from domain.values import require_text
+from domain.values import MAX_ID, require_text
 
 DUNNING_ATTEMPTS = 3
 DUNNING_BASE = timedelta(days=1)
+MAX_TIER_CODE = 64
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class TierCatalogue:
         self._tiers = {tier.code: tier for tier in tiers}
         if any(t.amount_paise < 0 or t.period_days < 1 for t in self._tiers.values()):
             raise InvalidValue("tiers", "amounts must be non-negative and periods at least a day")
+        if any(not 0 < len(code) <= MAX_TIER_CODE for code in self._tiers):
+            raise InvalidValue("tiers", f"codes must be 1 to {MAX_TIER_CODE} characters")
 
     def __iter__(self) -> Iterator[Tier]:
         return iter(self._tiers.values())
@@ -117,7 +120,7 @@ class Subscription(Aggregate):
 
     @classmethod
     def request(cls, client_id: str, tier: Tier, at: datetime) -> Subscription:
-        return cls(client_id=require_text("client_id", client_id, 128), tier=tier, at=at)
+        return cls(client_id=require_text("client_id", client_id, MAX_ID), tier=tier, at=at)
 
     @property
     def is_over(self) -> bool:

@@ -21,6 +21,9 @@ class Role(str, Enum):
         return self is not Role.CLIENT
 
 
+MAX_ID = 128  # a uid or another system's id
+MAX_TEXT = 200  # a title or another one-line text, unless a field says otherwise
+
 ADMINS = frozenset({Role.ADMIN, Role.SUPERADMIN})
 AUTHORS = frozenset({Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN})
 
@@ -57,7 +60,7 @@ class Money:
         return Money(self.paise - other.paise, self.currency)
 
 
-def require_text(field: str, value: str, max_length: int = 200) -> str:
+def require_text(field: str, value: str, max_length: int = MAX_TEXT) -> str:
     text = value.strip() if isinstance(value, str) else ""
     if not text or len(text) > max_length:
         raise InvalidValue(field, f"must be 1 to {max_length} characters")

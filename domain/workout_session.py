@@ -15,6 +15,10 @@ from domain.errors import InvalidValue, RuleViolation
 from domain.values import require_text
 
 IDLE_LIMIT = timedelta(hours=3)
+MAX_NAME = 100  # of a day or an exercise
+MIN_REPS, MAX_REPS = 1, 1000
+MAX_WEIGHT_KG = Decimal(1000)
+MIN_RPE, MAX_RPE = Decimal(1), Decimal(10)
 
 
 class SessionStatus(Enum):
@@ -107,7 +111,7 @@ class WorkoutSession(Aggregate):
         cls, client_id: str, plan_id: UUID | None, day: str | None, at: datetime
     ) -> WorkoutSession:
         if day is not None:
-            day = require_text("day", day, 100)
+            day = require_text("day", day, MAX_NAME)
         return cls(client_id=client_id, plan_id=plan_id, day=day, at=at)
 
     @property
@@ -122,7 +126,7 @@ class WorkoutSession(Aggregate):
         self, exercise: str, reps: int, weight_kg: Decimal, rpe: Decimal | None, at: datetime
     ) -> None:
         self._require(SessionStatus.ACTIVE, "log a set")
-        exercise = require_text("exercise", exercise, 100)
+        exercise = require_text("exercise", exercise, MAX_NAME)
         _check_set(reps, weight_kg, rpe)
         number = 1 + sum(1 for s in self.sets if s.exercise == exercise)
         self._set_logged(
@@ -202,9 +206,9 @@ class WorkoutSession(Aggregate):
 
 
 def _check_set(reps: int, weight_kg: Decimal, rpe: Decimal | None) -> None:
-    if not 1 <= reps <= 1000:
-        raise InvalidValue("reps", "must be between 1 and 1000")
-    if not Decimal(0) <= weight_kg <= Decimal(1000):
-        raise InvalidValue("weight_kg", "must be between 0 and 1000")
-    if rpe is not None and not Decimal(1) <= rpe <= Decimal(10):
-        raise InvalidValue("rpe", "must be between 1 and 10")
+    if not MIN_REPS <= reps <= MAX_REPS:
+        raise InvalidValue("reps", f"must be between {MIN_REPS} and {MAX_REPS}")
+    if not 0 <= weight_kg <= MAX_WEIGHT_KG:
+        raise InvalidValue("weight_kg", f"must be between 0 and {MAX_WEIGHT_KG}")
+    if rpe is not None and not MIN_RPE <= rpe <= MAX_RPE:
+        raise InvalidValue("rpe", f"must be between {MIN_RPE} and {MAX_RPE}")

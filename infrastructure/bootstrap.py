@@ -10,7 +10,7 @@ import dramatiq
 import redis
 from dramatiq import Worker
 
-from application.event_log import EventLog
+from application.aggregates import Aggregates
 from application.identity import InvalidToken
 from application.payments import Payments
 from application.plans import Plans
@@ -21,6 +21,7 @@ from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
+from infrastructure.eventstore.log import EventLog
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.readstore import ReadStore, async_engine
@@ -39,6 +40,7 @@ class System:
     settings: Settings
     clock: Callable[[], datetime]
     log: EventLog
+    aggregates: Aggregates
     workout_sessions: WorkoutSessions
     payments: Payments
     plans: Plans
@@ -91,6 +93,7 @@ def init_storage(settings: Settings) -> None:
 
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> System:
     log = EventLog(env=event_store_env(settings))
+    aggregates = Aggregates(log)
     tiers = TierCatalogue()
     dev_tokens = DevTokens(settings.dev_token_secret, clock) if settings.dev_tokens_enabled else None
     broker = build_broker(settings)
@@ -102,9 +105,9 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     catch_up = CatchUp(projections, nudger)
     register_catch_up(broker, catch_up)
     return System(
-        settings=settings, clock=clock, log=log, workout_sessions=WorkoutSessions(log),
-        payments=Payments(log),
-        plans=Plans(log), subscriptions=Subscriptions(log, tiers), tiers=tiers,
+        settings=settings, clock=clock, log=log, aggregates=aggregates,
+        workout_sessions=WorkoutSessions(aggregates), payments=Payments(aggregates),
+        plans=Plans(aggregates), subscriptions=Subscriptions(aggregates, tiers), tiers=tiers,
         tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,

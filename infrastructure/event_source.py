@@ -10,7 +10,7 @@ from typing import Any
 from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import TopicError
 
-from application.event_log import EventLog
+from infrastructure.eventstore.log import EventLog
 
 
 class Undecodable:

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, select
 
-from application.event_log import EventLog
 from infrastructure.bootstrap import System
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
+from infrastructure.eventstore.log import EventLog
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.settings import Settings
 from projections.model import Change

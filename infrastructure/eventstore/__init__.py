@@ -48,6 +48,14 @@ def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[
     }
 
 
+def memory_env(*, group_commit: bool = False) -> dict[str, str]:
+    """An event store in this process's memory (for unit tests): nothing survives it."""
+    return {
+        "PERSISTENCE_MODULE": "infrastructure.eventstore.memory:MemoryFactory",
+        "GROUP_COMMIT": "y" if group_commit else "n",
+    }
+
+
 def ensure_schema(settings: Settings) -> None:
     """Creates the PostgreSQL schema if it is missing (part of the init step)."""
     if settings.profile != "server":

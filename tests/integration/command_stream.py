@@ -23,7 +23,7 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy import text
 
 from application.context import CommandContext, CommandResult
-from application.workout_sessions import ChangeSessionState, LogSet, StartWorkoutSession
+from application.workout_sessions import AbandonSession, CompleteSession, LogSet, StartWorkoutSession
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
@@ -101,8 +101,11 @@ class CommandStream(threading.Thread):
             expected.sets += 1
         else:
             action = "complete" if len(self.expected) % 2 else "abandon"
-            self._retrying(lambda ctx: self.system.workout_sessions.change_state(
-                ctx, ChangeSessionState(session_id, action)))  # type: ignore[arg-type]
+            sessions = self.system.workout_sessions
+            if action == "complete":
+                self._retrying(lambda ctx: sessions.complete(ctx, CompleteSession(session_id)))
+            else:
+                self._retrying(lambda ctx: sessions.abandon(ctx, AbandonSession(session_id)))
             expected.status = {"complete": "completed", "abandon": "abandoned"}[action]
             self._open.remove(session_id)
         expected.version += 1

@@ -9,16 +9,17 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from application.aggregate_cache import CommittedAggregates
+from application.aggregates import Aggregates
 from application.context import CommandContext
 from application.errors import VersionConflict
-from application.event_log import EventLog
 from application.workout_sessions import LogSet, StartWorkoutSession, WorkoutSessions
 from domain.errors import InvalidValue
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.eventstore import event_store_env
+from infrastructure.eventstore.cache import CommittedAggregates
+from infrastructure.eventstore.log import EventLog
 
 NOW = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
@@ -36,18 +37,18 @@ def test_a_command_sees_the_events_another_process_wrote_after_its_copy_was_kept
     system.workout_sessions.log_set(context(), a_set(session_id, "bench"))
     other = EventLog(env=event_store_env(system.settings))
     try:
-        WorkoutSessions(other).log_set(context(), a_set(session_id, "squat"))
+        WorkoutSessions(Aggregates(other)).log_set(context(), a_set(session_id, "squat"))
     finally:
         other.close()
     after = system.workout_sessions.log_set(context(), a_set(session_id, "squat"))
-    session = system.log.load(WorkoutSession, session_id)
+    session = system.aggregates.load(WorkoutSession, session_id)
     assert after.version == 4
     assert [(s.exercise, s.set_number) for s in session.sets] == [
         ("bench", 1), ("squat", 1), ("squat", 2)]
 
 
 def test_changes_a_command_made_but_never_committed_are_not_seen_by_the_next(system: System):
-    sessions, log = system.workout_sessions, system.log
+    sessions, log = system.workout_sessions, system.aggregates
     session_id = sessions.start(context(), StartWorkoutSession()).id
     sessions.log_set(context(), a_set(session_id))
     stale = log.load(WorkoutSession, session_id)

@@ -60,14 +60,14 @@ def test_fifty_writers_at_one_version_make_exactly_one_winner_each_round(server_
     sessions = server_system.workout_sessions
     session_id = sessions.start(context(), StartWorkoutSession()).id
     for round_ in range(1, 4):
-        seen = server_system.log.load(WorkoutSession, session_id).version
+        seen = server_system.aggregates.load(WorkoutSession, session_id).version
         stale = a_set(session_id, version=seen)
         outcomes = all_at_once(50, lambda i, cmd=stale: sessions.log_set(context(), cmd))
         wins = [o for o in outcomes if isinstance(o, CommandResult)]
         assert [w.version for w in wins] == [seen + 1]
         assert sum(isinstance(o, VersionConflict) for o in outcomes) == 49
-        assert len(server_system.log.load(WorkoutSession, session_id).sets) == round_
-    final = server_system.log.load(WorkoutSession, session_id)
+        assert len(server_system.aggregates.load(WorkoutSession, session_id).sets) == round_
+    final = server_system.aggregates.load(WorkoutSession, session_id)
     assert (final.version, final.sets) == (4, replayed(server_system, session_id).sets)
 
 
@@ -77,7 +77,7 @@ def test_fifty_writers_without_if_match_lose_no_update(server_system):
     outcomes = all_at_once(50, lambda i: sessions.log_set(context(), a_set(session_id, f"lift {i}")))
     won = {f"lift {i}" for i, o in enumerate(outcomes) if isinstance(o, CommandResult)}
     conflicts = sum(isinstance(o, VersionConflict) for o in outcomes)
-    final = server_system.log.load(WorkoutSession, session_id)
+    final = server_system.aggregates.load(WorkoutSession, session_id)
     assert len(won) + conflicts == 50 and won
     assert sorted(s.exercise for s in final.sets) == sorted(won)
     assert final.version == 1 + len(won)
@@ -97,7 +97,7 @@ def test_fifty_writers_retrying_after_conflicts_each_land_exactly_once(server_sy
         raise AssertionError(f"writer {i} never landed")
 
     outcomes = all_at_once(50, until_it_lands)
-    final = server_system.log.load(WorkoutSession, session_id)
+    final = server_system.aggregates.load(WorkoutSession, session_id)
     assert sorted(o.version for o in outcomes) == list(range(2, 52))
     assert sorted(s.exercise for s in final.sets) == sorted(f"lift {i}" for i in range(50))
     assert final.sets == replayed(server_system, session_id).sets
@@ -162,18 +162,18 @@ def test_twenty_concurrent_repeats_of_a_logged_set_log_it_once(server_system):
     repeat = a_set(session_id)
     outcomes = all_at_once(20, lambda i: sessions.log_set(context(key="set-1", fingerprint="f"), repeat))
     assert {(o.id, o.version, o.position) for o in outcomes} == {(session_id, 2, outcomes[0].position)}
-    assert len(server_system.log.load(WorkoutSession, session_id).sets) == 1
+    assert len(server_system.aggregates.load(WorkoutSession, session_id).sets) == 1
 
 
 def test_a_failed_save_leaves_no_idempotency_key_behind(server_system):
-    sessions, log = server_system.workout_sessions, server_system.log
+    sessions, log = server_system.workout_sessions, server_system.aggregates
     session_id = sessions.start(context(), StartWorkoutSession()).id
     stale = log.load(WorkoutSession, session_id)
     sessions.log_set(context(), a_set(session_id, "first"))
     stale.log_set("stale", 5, Decimal(100), None, datetime.now(UTC))
     with pytest.raises(VersionConflict):
         log.execute(context(key="crash-1", fingerprint="f"), lambda: stale)
-    assert log.ledger.find_answer("alice", "crash-1") is None
+    assert log.store.find_answer("alice", "crash-1") is None
     assert _command_rows(server_system, "crash-1") == 0
     retried = sessions.log_set(context(key="crash-1", fingerprint="f"), a_set(session_id, "retried"))
     assert retried.version == 3 and _command_rows(server_system, "crash-1") == 1

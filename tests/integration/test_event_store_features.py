@@ -11,13 +11,14 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
+from application.aggregates import Aggregates
 from application.context import CommandContext
-from application.event_log import EventLog
-from application.workout_sessions import ChangeSessionState, LogSet, StartWorkoutSession
+from application.workout_sessions import CompleteSession, LogSet, StartWorkoutSession
 from domain.values import Actor, Money, Role
 from domain.workout_session import LoggedSet, SessionStatus, SessionSummary, WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.eventstore import event_store_env
+from infrastructure.eventstore.log import EventLog
 
 T0 = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
 
@@ -46,11 +47,11 @@ def test_domain_types_come_back_from_the_store_as_their_own_types(system):
     plan_id = uuid4()
     session_id = started(system, plan_id=plan_id, day="Legs")
     system.workout_sessions.log_set(context(T0 + timedelta(minutes=1)), a_set(session_id))
-    done = ChangeSessionState(session_id, "complete")
-    system.workout_sessions.change_state(context(T0 + timedelta(minutes=40)), done)
+    done = CompleteSession(session_id)
+    system.workout_sessions.complete(context(T0 + timedelta(minutes=40)), done)
     fresh = EventLog(env=event_store_env(system.settings))
     try:
-        session = fresh.load(WorkoutSession, session_id)
+        session = Aggregates(fresh).load(WorkoutSession, session_id)
     finally:
         fresh.close()
     assert session.plan_id == plan_id and isinstance(session.plan_id, UUID)
@@ -78,7 +79,7 @@ def test_a_long_session_is_snapshotted_and_loads_as_a_full_replay_would(system):
     assert system.log.snapshots is not None
     snapshots = list(system.log.snapshots.get(session_id))
     assert [s.originator_version for s in snapshots] == [50, 100]
-    loaded = system.log.load(WorkoutSession, session_id)
+    loaded = system.aggregates.load(WorkoutSession, session_id)
     assert loaded == replayed(system, session_id)
     assert loaded.version == 121 and loaded.status is SessionStatus.ACTIVE
     assert system.log.repository.get(session_id, version=75) == _replayed_to(system, session_id, 75)
@@ -100,11 +101,11 @@ def test_a_version_one_set_loads_with_no_rpe(system):
         originator_id=session_id, originator_version=2,
         topic=get_topic(WorkoutSession.SetLogged), state=system.log.mapper.transcoder.encode(state),
     )])
-    session = system.log.load(WorkoutSession, session_id)
+    session = system.aggregates.load(WorkoutSession, session_id)
     assert session.sets == [LoggedSet("squat", 1, 5, Decimal("60"), None, at)]
     after = system.workout_sessions.log_set(context(at), a_set(session_id))
     assert after.version == 3
-    assert system.log.load(WorkoutSession, session_id).sets[1].rpe == Decimal("8.5")
+    assert system.aggregates.load(WorkoutSession, session_id).sets[1].rpe == Decimal("8.5")
 
 
 def test_every_stored_event_carries_who_which_trace_and_which_key(system):

@@ -11,15 +11,16 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import VersionConflict
-from application.event_log import EventLog
-from application.group_commit import GroupCommitter
 from application.workout_sessions import LogSet, StartWorkoutSession, WorkoutSessions
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.eventstore import event_store_env
+from infrastructure.eventstore.group_commit import GroupCommitter
+from infrastructure.eventstore.log import EventLog
 from tests.support import wait_until
 
 STARTED = "domain.workout_session:WorkoutSession.Started"
@@ -93,17 +94,18 @@ def test_commands_on_many_sessions_are_committed_together_each_with_its_own_meta
 def test_a_stale_command_in_a_batch_fails_alone_and_leaves_no_key_behind(system):
     sessions, log = system.workout_sessions, system.log
     stale_id, *others = [start(system) for _ in range(6)]
-    stale = log.load(WorkoutSession, stale_id)
+    stale = system.aggregates.load(WorkoutSession, stale_id)
     sessions.log_set(context(), a_set(stale_id, "first"))
     stale.log_set("stale", 5, Decimal(100), None, datetime.now(UTC))
-    commands: list[Callable[[], Any]] = [lambda: log.execute(context(key="stale-1"), lambda: stale)]
+    stale_command = lambda: system.aggregates.execute(context(key="stale-1"), lambda: stale)  # noqa: E731
+    commands: list[Callable[[], Any]] = [stale_command]
     commands += [lambda s=s: sessions.log_set(context(), a_set(s)) for s in others]
     with one_batch(log.committer, commands) as outcomes:
         pass
     assert isinstance(outcomes[0], VersionConflict)
     assert all(isinstance(o, CommandResult) and o.version == 2 for o in outcomes[1:])
-    assert [s.exercise for s in log.load(WorkoutSession, stale_id).sets] == ["first"]
-    assert log.ledger.find_answer("alice", "stale-1") is None
+    assert [s.exercise for s in system.aggregates.load(WorkoutSession, stale_id).sets] == ["first"]
+    assert log.find_answer("alice", "stale-1") is None
 
 
 def test_one_idempotency_key_twice_in_a_batch_writes_once_and_replays_the_first_answer(system):
@@ -115,7 +117,7 @@ def test_one_idempotency_key_twice_in_a_batch_writes_once_and_replays_the_first_
     commands.append(lambda: sessions.log_set(context("bob"), a_set(other)))
     with one_batch(log.committer, commands) as outcomes:
         pass
-    first = log.ledger.find_answer("alice", "start-1")
+    first = log.find_answer("alice", "start-1")
     assert first is not None
     assert {(o.id, o.version, o.position, o.created) for o in outcomes[:3]} == {
         (first.aggregate_id, 1, first.position, True)}
@@ -169,7 +171,7 @@ def test_a_tailing_reader_sees_every_grouped_event_once_and_in_order(server_syst
 def test_with_group_commit_off_commands_are_written_one_transaction_each(system):
     log = EventLog(env={**event_store_env(system.settings), "GROUP_COMMIT": "n"})
     try:
-        sessions = WorkoutSessions(log)
+        sessions = WorkoutSessions(Aggregates(log))
         session_id = sessions.start(context(key="start-1"), StartWorkoutSession()).id
         assert log.committer is None
         assert sessions.log_set(context(), a_set(session_id)).version == 2

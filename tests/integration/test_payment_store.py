@@ -90,7 +90,7 @@ def test_the_chain_verifies_over_the_events_read_back(server_system: System) -> 
     chain = [chain_record(e) for e in events]
     assert len(chain) == 6
     assert verify_chain(chain)
-    assert server_system.log.load(Payment, pid).chain_head == chain[-1]["hash"]
+    assert server_system.aggregates.load(Payment, pid).chain_head == chain[-1]["hash"]
     chain[2]["data"]["amount"] = Money(1)
     assert not verify_chain(chain)
 
@@ -98,7 +98,7 @@ def test_the_chain_verifies_over_the_events_read_back(server_system: System) -> 
 def test_a_stored_payment_loads_in_the_state_its_commands_left(server_system: System) -> None:
     pid = a_captured_payment(server_system)
     server_system.payments.fail(ctx(GATEWAY), FailPayment(pid, "late", "pay_1"))
-    payment = server_system.log.load(Payment, pid)
+    payment = server_system.aggregates.load(Payment, pid)
     assert (payment.status, payment.captured, payment.late_failures) == (
         PaymentStatus.CAPTURED, Money(PRICE), 1,
     )

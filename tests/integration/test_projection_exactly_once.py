@@ -17,12 +17,12 @@ from eventsourcing.persistence import StoredEvent
 from prometheus_client import REGISTRY
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
 
-from application.event_log import EventLog
 from application.workout_sessions import LogSet
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import event_store_env
+from infrastructure.eventstore.log import EventLog
 from infrastructure.metrics import projection_hooks
 from infrastructure.nudges import nudge_message
 from infrastructure.projection_runtime import ProjectionService

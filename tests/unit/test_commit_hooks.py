@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from application.commit_hooks import CommitHooks
+from infrastructure.eventstore.commit_hooks import CommitHooks
 
 
 def test_commits_that_land_while_the_hooks_run_share_one_more_run_after_them():

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
-from domain.plan import MAX_PRICE_PAISE, PlanKind
-from domain.values import Role
+from domain.plan import MAX_PRICE_PAISE, MAX_TITLE, PlanKind
+from domain.values import MAX_ID, Role
 from interfaces.http.answers import COMMAND_RESPONSES, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
@@ -21,7 +21,7 @@ AuthorContext = Annotated[
     CommandContext, Depends(command_context(Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN))
 ]
 LOCATION = "/v1/queries/plans"
-Title = Annotated[str, Field(min_length=1, max_length=200)]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
 Content = Annotated[dict[str, Any], Field(description="Days of exercises, or days of meals")]
 
 
@@ -41,7 +41,7 @@ class RevisePlanRequest(BaseModel):
 
 class AssignPlanRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    client_id: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
+    client_id: str = Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")
 
 
 class EmptyRequest(BaseModel):

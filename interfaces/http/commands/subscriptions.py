@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
 from application.subscriptions import CancelSubscription, RequestSubscription
+from domain.subscription import MAX_TIER_CODE
 from domain.values import Role
 from interfaces.http.answers import COMMAND_RESPONSES, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
@@ -26,7 +27,7 @@ LOCATION = "/v1/queries/subscriptions"
 
 class RequestSubscriptionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    tier: str = Field(min_length=1, max_length=64, description="A code from /v1/queries/tiers")
+    tier: str = Field(min_length=1, max_length=MAX_TIER_CODE, description="A code from /v1/queries/tiers")
 
 
 class CancelSubscriptionRequest(BaseModel):

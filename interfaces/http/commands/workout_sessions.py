@@ -11,8 +11,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
-from application.workout_sessions import ChangeSessionState, LogSet, StartWorkoutSession
+from application.workout_sessions import (
+    AbandonSession,
+    CompleteSession,
+    LogSet,
+    PauseSession,
+    ResumeSession,
+    StartWorkoutSession,
+)
 from domain.values import Role
+from domain.workout_session import MAX_NAME, MAX_REPS, MAX_RPE, MAX_WEIGHT_KG, MIN_REPS, MIN_RPE
 from interfaces.http.answers import COMMAND_RESPONSES, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
@@ -25,15 +33,15 @@ LOCATION = "/v1/queries/workout-sessions"
 class StartSessionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     plan_id: UUID | None = None
-    day: str | None = Field(None, min_length=1, max_length=100)
+    day: str | None = Field(None, min_length=1, max_length=MAX_NAME)
 
 
 class LogSetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    exercise: str = Field(min_length=1, max_length=100)
-    reps: int = Field(ge=1, le=1000)
-    weight_kg: Decimal = Field(ge=0, le=1000, decimal_places=3, allow_inf_nan=False)
-    rpe: Decimal | None = Field(None, ge=1, le=10, decimal_places=1, allow_inf_nan=False)
+    exercise: str = Field(min_length=1, max_length=MAX_NAME)
+    reps: int = Field(ge=MIN_REPS, le=MAX_REPS)
+    weight_kg: Decimal = Field(ge=0, le=MAX_WEIGHT_KG, decimal_places=3, allow_inf_nan=False)
+    rpe: Decimal | None = Field(None, ge=MIN_RPE, le=MAX_RPE, decimal_places=1, allow_inf_nan=False)
 
 
 class EmptyRequest(BaseModel):
@@ -57,19 +65,37 @@ def log_set(
     return command_answer(system.workout_sessions.log_set(ctx, cmd))
 
 
-def _state_route(action: str, doc: str) -> None:
-    def change(
-        session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
-        body: EmptyRequest | None = None,
-    ) -> JSONResponse:
-        cmd = ChangeSessionState(session_id, action, version)  # type: ignore[arg-type]
-        return command_answer(system.workout_sessions.change_state(ctx, cmd))
-
-    change.__doc__ = doc
-    router.post(f"/{{session_id}}/{action}", name=f"{action}_session")(change)
+@router.post("/{session_id}/pause")
+def pause_session(
+    session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Pause an active session; the paused time is left out of its duration."""
+    return command_answer(system.workout_sessions.pause(ctx, PauseSession(session_id, version)))
 
 
-_state_route("pause", "Pause an active session; the paused time is left out of its duration.")
-_state_route("resume", "Resume a paused session.")
-_state_route("complete", "Complete a session, recording its summary of volume and duration.")
-_state_route("abandon", "Abandon a session that will not be completed.")
+@router.post("/{session_id}/resume")
+def resume_session(
+    session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Resume a paused session."""
+    return command_answer(system.workout_sessions.resume(ctx, ResumeSession(session_id, version)))
+
+
+@router.post("/{session_id}/complete")
+def complete_session(
+    session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Complete a session, recording its summary of volume and duration."""
+    return command_answer(system.workout_sessions.complete(ctx, CompleteSession(session_id, version)))
+
+
+@router.post("/{session_id}/abandon")
+def abandon_session(
+    session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
+    body: EmptyRequest | None = None,
+) -> JSONResponse:
+    """Abandon a session that will not be completed."""
+    return command_answer(system.workout_sessions.abandon(ctx, AbandonSession(session_id, version)))

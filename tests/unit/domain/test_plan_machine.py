@@ -16,10 +16,10 @@ from hypothesis.stateful import (
     rule,
 )
 
-from application.event_log import EventLog
 from domain.errors import DomainError
 from domain.plan import Plan, PlanKind, PlanStatus
 from domain.values import Actor, Role
+from infrastructure.eventstore.log import EventLog
 
 LATE = 6  # ending steps come after a few others, so histories grow before they end
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

@@ -20,13 +20,13 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
-from application.event_log import EventLog
 from domain.hash_chain import chain_record, verify_chain
 from domain.payment import Payment
 from domain.plan import Plan, PlanKind
 from domain.subscription import Subscription, TierCatalogue
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
+from infrastructure.eventstore.log import EventLog
 
 FIXTURE = Path(__file__).parent / "fixtures" / "stored_events.json"
 MAPPER = EventLog(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper

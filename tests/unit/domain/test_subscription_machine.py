@@ -16,9 +16,9 @@ from hypothesis.stateful import (
     rule,
 )
 
-from application.event_log import EventLog
 from domain.errors import DomainError
 from domain.subscription import DUNNING_ATTEMPTS, Subscription, SubscriptionStatus, TierCatalogue
+from infrastructure.eventstore.log import EventLog
 
 LATE = 6  # ending steps come after a few others, so histories grow before they end
 T0 = datetime(2026, 11, 1, tzinfo=UTC)

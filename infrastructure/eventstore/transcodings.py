@@ -9,6 +9,19 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
+from domain import payment, plan, subscription, values, workout_session
+
+DOMAIN_TYPES: list[type] = [
+    values.Role,
+    values.Money,
+    workout_session.SessionStatus,
+    workout_session.LoggedSet,
+    workout_session.SessionSummary,
+    *plan.VALUE_TYPES,
+    *subscription.VALUE_TYPES,
+    *payment.VALUE_TYPES,
+]
+
 
 class EnumAsValue(Transcoding):
     def __init__(self, enum_type: type[Enum]) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import AggregateRecorder, EventStore, Mapper, Notification, Recording
 
-from application.group_commit import GroupCommitter
+from infrastructure.eventstore.group_commit import GroupCommitter
 
 
 class StampedEventStore(EventStore[UUID]):

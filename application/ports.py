@@ -1,0 +1,28 @@
+"""What commands need of the event store, as the application sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.idempotency import CommandLedger, IdempotencyClaim
+
+
+class StaleWrite(Exception):
+    """The store refused a write: an event at that version, or that idempotency key, is there."""
+
+
+class EventStore(CommandLedger, Protocol):
+    def latest(self, aggregate_id: UUID) -> Aggregate | None:
+        """A private copy of the aggregate as last committed, or None if there is none."""
+
+    def commit(
+        self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]
+    ) -> int:
+        """Writes the pending events and the claims in one transaction; the last event's position.
+
+        Raises StaleWrite when another command wrote first.
+        """

@@ -1,0 +1,106 @@
+"""The one event store every aggregate writes to: eventsourcing's Application, set up for GymGenius."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.utils import strtobool
+
+from application.idempotency import CommandLedger, IdempotencyClaim, RememberedAnswer
+from application.ports import StaleWrite
+from domain import workout_session
+from infrastructure.eventstore.cache import CommittedAggregates
+from infrastructure.eventstore.commit_hooks import CommitHooks
+from infrastructure.eventstore.group_commit import GroupCommitter
+from infrastructure.eventstore.stamped import StampedEventStore
+from infrastructure.eventstore.transcodings import DOMAIN_TYPES, register_domain_types
+
+
+def _fold(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """Replays events onto an aggregate (the library's default also checks a slow protocol)."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class EventLog(Application[UUID]):
+    """GymGenius's event store: one ordered log of every aggregate's events (the EventStore port)."""
+
+    name = "GymGenius"
+    snapshotting_intervals: ClassVar = {workout_session.WorkoutSession: 50}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_types(transcoder, DOMAIN_TYPES)
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self.after_commit = CommitHooks()
+        self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        """Commands are written in groups unless GROUP_COMMIT is off."""
+        grouped = strtobool(self.env.get("GROUP_COMMIT", "y"))
+        self.committer = GroupCommitter(self._insert) if grouped else None
+        return StampedEventStore(self.mapper, self.recorder, self.committer)
+
+    def _insert(
+        self, stored_events: list[StoredEvent], claims: list[IdempotencyClaim]
+    ) -> Sequence[int] | None:
+        return self.recorder.insert_events(stored_events, idempotency=claims)
+
+    def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
+        super().close()
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshots each saved aggregate that reached a multiple of its interval, as it stands.
+
+        (The library would first rebuild it from the store; the aggregate in hand is the same.)
+        """
+        due: dict[UUID, Any] = {}
+        for event in processing_event.events:
+            aggregate: Any = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate), 0)
+            if interval and event.originator_version % interval == 0:
+                due[event.originator_id] = aggregate
+        for aggregate in due.values():
+            if self.snapshots is not None:
+                self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
+
+    def latest(self, aggregate_id: UUID) -> Aggregate | None:
+        """A private copy of the aggregate as committed: from the cache plus newer events."""
+        aggregate = self.cache.copy_of(aggregate_id)
+        if aggregate is not None:
+            return _fold(aggregate, self.events.get(aggregate_id, gt=aggregate.version))
+        try:
+            return self.repository.get(aggregate_id, projector_func=_fold)
+        except AggregateNotFoundError:
+            return None
+
+    def commit(
+        self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]
+    ) -> int:
+        try:
+            recordings = self.save(aggregate, meta=meta, idempotency=list(claims))
+        except IntegrityError as conflict:
+            raise StaleWrite(str(conflict)) from conflict
+        self.cache.keep(aggregate)
+        self.after_commit.committed()
+        return recordings[-1].notification.id
+
+    def find_answer(self, actor_id: str, key: str) -> RememberedAnswer | None:
+        return self._ledger.find_answer(actor_id, key)
+
+    def position_of(self, aggregate_id: UUID, version: int) -> int | None:
+        return self._ledger.position_of(aggregate_id, version)
+
+    @property
+    def _ledger(self) -> CommandLedger:
+        return cast(CommandLedger, self.recorder)
