@@ -109,8 +109,8 @@ class ProjectionService:
         STALLED.labels(name).set(int(stalled))
 
     def stalled(self) -> list[str]:
-        """Read models with events to apply whose position has not moved for `stall_after_s`."""
-        self.statuses()
+        """Read models with events to apply whose position has not moved for `stall_after_s`,
+        as the last catch-up or status seen in this process found them."""
         return [name for name in self.models if name in self._stalled]
 
     def dead_letters(self, name: str | None = None) -> list[dict[str, Any]]:

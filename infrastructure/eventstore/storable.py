@@ -23,20 +23,20 @@ _SUSPECT = re.compile(r"[\ud800-\udfff]|\\u0000")  # in JSON text: a surrogate, 
 Loc = list[str | int]
 
 
-def unstorable_text(text: str) -> bool:
+def unstorable_chars(text: str) -> bool:
     return _UNSTORABLE.search(text) is not None
 
 
 def unstorable(value: Any, at: Loc | None = None) -> Iterator[tuple[Loc, str]]:
     """Where, in decoded JSON, a value PostgreSQL cannot store is (keys too), and why."""
     at = at or []
-    if isinstance(value, str) and unstorable_text(value):
+    if isinstance(value, str) and unstorable_chars(value):
         yield at, "text may not hold a NUL character or a lone surrogate"
     elif isinstance(value, int) and not isinstance(value, bool) and value not in BIGINT:
         yield at, "the number is out of range"
     elif isinstance(value, dict):
         for key, item in value.items():
-            if unstorable_text(key):
+            if unstorable_chars(key):
                 shown = json.dumps(key)[1:-1]  # escaped: the answer itself must be storable text
                 yield [*at, shown], "a key may not hold a NUL character or a lone surrogate"
             yield from unstorable(item, [*at, key])

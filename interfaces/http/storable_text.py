@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from infrastructure.eventstore.storable import unstorable, unstorable_text
+from infrastructure.eventstore.storable import unstorable, unstorable_chars
 from interfaces.http.problems import problem
 
 MAX_ERRORS = 20
@@ -46,11 +46,11 @@ class StorableText:
 
 def _in_url(scope: Scope) -> list[dict[str, Any]]:
     errors = []
-    if unstorable_text(scope["path"]):
+    if unstorable_chars(scope["path"]):
         errors.append({"loc": ["path"], "msg": "the path may not hold a NUL character"})
     query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
     for name, value in query:
-        if unstorable_text(name) or unstorable_text(value):
+        if unstorable_chars(name) or unstorable_chars(value):
             errors.append({"loc": ["query", json.dumps(name)[1:-1]],
                            "msg": "text may not hold a NUL character or a lone surrogate"})
     return errors
