@@ -18,6 +18,14 @@ DEAD_LETTERS = Counter(
 )
 POSITION = Gauge("gymgenius_projection_position", "Last event position applied", ["projection"])
 LAG = Gauge("gymgenius_projection_lag_events", "Events not yet applied", ["projection"])
+STALLED = Gauge(
+    "gymgenius_projection_stalled",
+    "1 while a read model has events to apply and its position has not moved for a while",
+    ["projection"],
+)
+OPEN_DEAD_LETTERS = Gauge(
+    "gymgenius_projection_dead_letters_open", "Dead letters not yet retried", ["projection"]
+)
 REQUESTS = Histogram(
     "gymgenius_http_request_seconds", "HTTP request time by route template and status",
     ["method", "route", "status"],

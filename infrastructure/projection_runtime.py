@@ -1,20 +1,24 @@
-"""Runs the read models: catch-up, status for admins, rebuilds into fresh tables, retries."""
+"""Runs the read models: catch-up, status and stalls for admins and probes, dead letters.
+
+Rebuilding belongs to the `Rebuilder` (infrastructure/rebuild.py), which is handed the projector.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, Engine, delete, func, select, update
+from sqlalchemy import Engine, func, select, update
 
 from infrastructure import migrations
 from infrastructure.event_source import EventLogSource
-from infrastructure.metrics import LAG, projection_hooks
+from infrastructure.locks import RebuildLocks, advisory_lock, wait_briefly
+from infrastructure.metrics import LAG, OPEN_DEAD_LETTERS, STALLED, projection_hooks
 from infrastructure.readstore import sync_engine
-from infrastructure.rebuild import rebuild
+from infrastructure.rebuild import Progress, Rebuilder
 from infrastructure.settings import Settings
 from projections.engine import Outcome, Projector, tracked_position
 from projections.model import Pusher, ReadModel
@@ -22,7 +26,6 @@ from projections.registry import read_models
 from projections.schema import dead_letters, positions
 
 log = structlog.get_logger("gymgenius.projections")
-Progress = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -45,11 +48,16 @@ class ProjectionService:
         self.engine: Engine = sync_engine(settings)
         self.source = source
         self.models = {model.name: model for model in read_models()}
-        self.rebuild_buffer_rows = 50_000  # rows a rebuild holds in memory before writing them
-        self._pool = (ThreadPoolExecutor(len(self.models), thread_name_prefix="gymgenius-catch-up")
-                      if self.engine.dialect.name == "postgresql" else None)
+        postgres = self.engine.dialect.name == "postgresql"
+        self._pool = ThreadPoolExecutor(len(self.models), thread_name_prefix="gymgenius-catch-up") \
+            if postgres else None
+        locks: dict[str, Any] = {"lock": advisory_lock, "wait": wait_briefly} if postgres else {}
         self.projector = Projector(self.engine, source, pusher, batch_size=batch_size,
-                                   hooks=projection_hooks())
+                                   hooks=projection_hooks(), **locks)
+        self.rebuilder = Rebuilder(self.projector, RebuildLocks(self.engine), settings.database_schema)
+        self.stall_after_s = 30.0  # lag that has not moved for this long is a stalled read model
+        self._moved: dict[str, tuple[int, float]] = {}  # name -> (position, when it last moved)
+        self._stalled: set[str] = set()
 
     def model(self, name: str) -> ReadModel:
         if name not in self.models:
@@ -68,7 +76,7 @@ class ProjectionService:
         head = self.source.head()
         for name, outcome in outcomes.items():
             if not outcome.busy:
-                LAG.labels(name).set(max(head - outcome.position, 0))
+                self._observe(name, outcome.position, max(head - outcome.position, 0))
         return outcomes
 
     def statuses(self) -> list[ProjectionStatus]:
@@ -83,10 +91,27 @@ class ProjectionService:
         for name in self.models:
             row = rows.get(name)
             position = row.position if row else 0
-            LAG.labels(name).set(head - position)
+            self._observe(name, position, max(head - position, 0))
+            OPEN_DEAD_LETTERS.labels(name).set(open_letters.get(name, 0))
             found.append(ProjectionStatus(name, position, head - position,
                                           row.status if row else "live", open_letters.get(name, 0)))
         return found
+
+    def _observe(self, name: str, position: int, lag: int) -> None:
+        """Notes where a read model stands; one whose lag has not moved for `stall_after_s` stalls."""
+        now = time.monotonic()
+        seen = self._moved.get(name)
+        if seen is None or seen[0] != position or lag == 0:
+            self._moved[name] = seen = (position, now)
+        stalled = lag > 0 and now - seen[1] >= self.stall_after_s
+        (self._stalled.add if stalled else self._stalled.discard)(name)
+        LAG.labels(name).set(lag)
+        STALLED.labels(name).set(int(stalled))
+
+    def stalled(self) -> list[str]:
+        """Read models with events to apply whose position has not moved for `stall_after_s`,
+        as the last catch-up or status seen in this process found them."""
+        return [name for name in self.models if name in self._stalled]
 
     def dead_letters(self, name: str | None = None) -> list[dict[str, Any]]:
         query = select(dead_letters).order_by(dead_letters.c.id)
@@ -96,22 +121,20 @@ class ProjectionService:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def retry_dead_letters(self, name: str) -> int:
-        """Re-applies a projection's open dead letters by rebuilding it from the log."""
-        self.rebuild(name)
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                update(dead_letters).where(dead_letters.c.projection == name,
-                                           dead_letters.c.status == "open").values(status="retried")
-            )
+        """Re-applies a projection's open dead letters by rebuilding it from the log; refused
+        (RebuildRunning) while another rebuild of it runs."""
+        with self.rebuilder.claim(name):
+            self.rebuilder.run(self.model(name))
+            with self.engine.begin() as conn:
+                result = conn.execute(
+                    update(dead_letters).where(dead_letters.c.projection == name,
+                                               dead_letters.c.status == "open").values(status="retried")
+                )
         return result.rowcount
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         """Builds the read model afresh from every event, then swaps it in; returns its position."""
-        return rebuild(self, self.model(name), progress)
-
-    def reset(self, conn: Connection, name: str) -> None:
-        conn.execute(delete(positions).where(positions.c.name == name))
-        tracked_position(conn, name)
+        return self.rebuilder.rebuild(self.model(name), progress)
 
     def close(self) -> None:
         if self._pool is not None:

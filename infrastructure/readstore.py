@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from infrastructure.position_watch import WAIT_S, PositionWatch
 from infrastructure.settings import Settings
-from projections.schema import positions
 
 
 def _pg_url(url: str, driver: str = "psycopg") -> str:
@@ -48,7 +50,7 @@ def async_engine(settings: Settings) -> AsyncEngine:
     url = settings.query_database_url or settings.database_url
     return create_async_engine(
         _pg_url(url), connect_args=_pg_args(settings), pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow, pool_pre_ping=True,
+        max_overflow=settings.db_max_overflow, pool_pre_ping=True, pool_timeout=WAIT_S,
     )
 
 
@@ -61,30 +63,40 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
+class ReadStoreBusy(Exception):
+    """No read-model connection came free in time."""
+
+
 class ReadStore:
-    """The query side's view of the read models: an async engine and their positions."""
+    """The query side's view of the read models: an async engine, and one watch of positions."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
+        self.watch = PositionWatch(engine)
 
-    async def position(self, name: str) -> int:
-        async with self.engine.connect() as conn:
-            found = await conn.scalar(select(positions.c.position).where(positions.c.name == name))
-        return int(found or 0)
+    @asynccontextmanager
+    async def connect(self) -> AsyncIterator[AsyncConnection]:
+        """A connection reading each statement on its own (autocommit); ReadStoreBusy when the
+        pool has none free within its timeout."""
+        try:
+            conn = await self.engine.connect().start()
+        except PoolTimeout:
+            raise ReadStoreBusy("no read-model connection is free") from None
+        try:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+        finally:
+            await conn.close()
 
-    async def wait_for(self, name: str, min_position: int, timeout_s: float = 5.0) -> int | None:
-        """Waits (bounded) until a read model reflects `min_position`; None if it did not."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        pause = 0.002
-        while True:
-            position = await self.position(name)
-            if position >= min_position:
-                return position
-            if loop.time() >= deadline:
-                return None
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+    async def wait_for(self, names: tuple[str, ...], min_position: int,
+                       timeout_s: float = WAIT_S) -> bool:
+        """Waits, holding no connection, until every one of `names` reflects `min_position`;
+        False once `timeout_s` has passed."""
+        return await self.watch.wait(names, min_position, timeout_s)
+
+    async def ping(self) -> None:
+        async with self.connect() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -4,26 +4,123 @@ PostgreSQL: the fresh tables live in a scratch schema; once the rebuild has caug
 transaction holding the projection's lock applies the last events, drops the old tables and moves
 the new ones into place. SQLite (embedded, one process): one transaction rebuilds in place, and
 readers keep seeing the old rows until it commits. Rebuilds never push to clients.
+
+One rebuild of a read model runs at a time (a second claim raises `RebuildRunning`); an event it
+cannot apply or write stops it with a `PoisonEvent` naming it, and the serving tables stay as
+they were.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 from sqlalchemy import Connection, Table, delete, text, update
 
-from projections.engine import RebuildBuffer, advisory_lock, tracked_position
+from infrastructure.locks import RebuildClaim, RebuildLocks, advisory_lock
+from projections.engine import Projector, flush, reset_position, tracked_position
 from projections.model import ReadModel
+from projections.rows import RebuildBuffer
 from projections.schema import positions
 
-if TYPE_CHECKING:
-    from infrastructure.projection_runtime import Progress, ProjectionService
+Progress = Callable[[int, int], None]
 
 
-def rebuild(service: ProjectionService, model: ReadModel, progress: Progress | None) -> int:
-    if service.engine.dialect.name == "postgresql":
-        return _rebuild_postgres(service, model, progress)
-    return _rebuild_in_place(service, model, progress)
+class Rebuilder:
+    """Owns rebuilding: claims, the fresh tables, the swap, and each rebuild's progress."""
+
+    def __init__(self, projector: Projector, locks: RebuildLocks, schema: str) -> None:
+        self.projector, self.locks, self.schema = projector, locks, schema
+        self.buffer_rows = 50_000  # rows a rebuild holds in memory before writing them
+        self.progress: dict[str, tuple[int, int]] = {}  # read model -> (position, head)
+
+    def claim(self, name: str) -> RebuildClaim:
+        """The right to rebuild `name`; raises RebuildRunning while another rebuild has it."""
+        return self.locks.claim(name)
+
+    def rebuild(self, model: ReadModel, progress: Progress | None = None) -> int:
+        with self.claim(model.name):
+            return self.run(model, progress)
+
+    def run(self, model: ReadModel, progress: Progress | None = None) -> int:
+        """Rebuilds `model` (the caller holds its claim); answers the position it reached."""
+
+        def report(at: int, head: int) -> None:
+            self.progress[model.name] = (at, head)
+            if progress:
+                progress(at, head)
+
+        try:
+            if self.projector.engine.dialect.name == "postgresql":
+                return self._fresh_tables(model, report)
+            return self._in_place(model, report)
+        finally:
+            self.progress.pop(model.name, None)
+
+    def _run(self, conn: Connection, model: ReadModel, name: str, report: Progress,
+             buffer: RebuildBuffer) -> int:
+        """Folds the rest of the log into the buffer, then writes what it holds."""
+        head = self.projector.source.head()
+        while True:
+            outcome, _ = self.projector.apply_batch(conn, model, name, live=False, buffer=buffer)
+            report(outcome.position, head)
+            if outcome.applied < self.projector.batch_for(live=False):
+                flush(conn, model, buffer)
+                return outcome.position
+
+    def _in_place(self, model: ReadModel, report: Progress) -> int:
+        with self.projector.holding(model.name), self.projector.engine.begin() as conn:
+            reset_position(conn, model.name)  # first: it opens SQLite's transaction
+            for table in _tables(model):
+                conn.execute(delete(table))
+            return self._run(conn, model, model.name, report, RebuildBuffer(limit=self.buffer_rows))
+
+    def _fresh_tables(self, model: ReadModel, report: Progress) -> int:
+        live, engine = self.schema, self.projector.engine
+        scratch, tracking = f"{live}__rebuild_{model.name}"[:63], f"{model.name}@rebuild"
+        with engine.begin() as conn:
+            _mark(conn, model.name, "rebuilding")
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE; CREATE SCHEMA "{scratch}"'))
+            conn.execute(text(f'SET LOCAL search_path TO "{scratch}"'))
+            for table in reversed(_tables(model)):
+                table.create(conn)
+            conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
+            reset_position(conn, tracking)
+        buffer = RebuildBuffer(limit=self.buffer_rows)
+        try:
+            while self._batch_in(model, scratch, tracking, report, buffer):
+                pass
+            return self._swap(model, scratch, tracking, report, buffer)
+        except BaseException:
+            with engine.begin() as conn:
+                _mark(conn, model.name, "live")
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE'))
+                conn.execute(delete(positions).where(positions.c.name == tracking))
+            raise
+
+    def _batch_in(self, model: ReadModel, scratch: str, tracking: str, report: Progress,
+                  buffer: RebuildBuffer) -> bool:
+        with self.projector.engine.begin() as conn:
+            conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{self.schema}"'))
+            outcome, _ = self.projector.apply_batch(conn, model, tracking, live=False, buffer=buffer)
+        report(outcome.position, self.projector.source.head())
+        return outcome.applied >= self.projector.batch_for(live=False)
+
+    def _swap(self, model: ReadModel, scratch: str, tracking: str, report: Progress,
+              buffer: RebuildBuffer) -> int:
+        live = self.schema
+        with self.projector.engine.begin() as conn:
+            advisory_lock(conn, model.name, wait=True)
+            conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
+            position = self._run(conn, model, tracking, report, buffer)
+            conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
+            for table in _tables(model):
+                conn.execute(text(f'DROP TABLE "{live}"."{table.name}"'))
+                conn.execute(text(f'ALTER TABLE "{scratch}"."{table.name}" SET SCHEMA "{live}"'))
+            conn.execute(text(f'DROP SCHEMA "{scratch}" CASCADE'))
+            conn.execute(delete(positions).where(positions.c.name == tracking))
+            conn.execute(update(positions).where(positions.c.name == model.name)
+                         .values(position=position, status="live"))
+        return position
 
 
 def _tables(model: ReadModel) -> list[Table]:
@@ -33,79 +130,3 @@ def _tables(model: ReadModel) -> list[Table]:
 def _mark(conn: Connection, name: str, status: str) -> None:
     tracked_position(conn, name)
     conn.execute(update(positions).where(positions.c.name == name).values(status=status))
-
-
-def _run(service: ProjectionService, conn: Connection, model: ReadModel, name: str,
-         progress: Progress | None, buffer: RebuildBuffer) -> int:
-    """Folds the rest of the log into the buffer, then writes what it holds."""
-    head = service.source.head()
-    while True:
-        outcome, _ = service.projector.apply_batch(conn, model, name, live=False, buffer=buffer)
-        if progress:
-            progress(outcome.position, head)
-        if outcome.applied < service.projector.batch_for(live=False):
-            buffer.flush(conn, model)
-            return outcome.position
-
-
-def _rebuild_in_place(service: ProjectionService, model: ReadModel,
-                      progress: Progress | None) -> int:
-    lock = service.projector._local[model.name]
-    with lock, service.engine.begin() as conn:
-        for table in _tables(model):
-            conn.execute(delete(table))
-        service.reset(conn, model.name)
-        buffer = RebuildBuffer(limit=service.rebuild_buffer_rows)
-        return _run(service, conn, model, model.name, progress, buffer)
-
-
-def _rebuild_postgres(service: ProjectionService, model: ReadModel,
-                      progress: Progress | None) -> int:
-    live = service.settings.database_schema
-    scratch = f"{live}__rebuild_{model.name}"[:63]
-    tracking = f"{model.name}@rebuild"
-    with service.engine.begin() as conn:
-        _mark(conn, model.name, "rebuilding")
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE; CREATE SCHEMA "{scratch}"'))
-        conn.execute(text(f'SET LOCAL search_path TO "{scratch}"'))
-        for table in reversed(_tables(model)):
-            table.create(conn)
-        conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
-        service.reset(conn, tracking)
-    buffer = RebuildBuffer(limit=service.rebuild_buffer_rows)
-    try:
-        while _batch_in(service, model, scratch, live, tracking, progress, buffer):
-            pass
-        return _swap(service, model, scratch, live, tracking, progress, buffer)
-    except BaseException:
-        with service.engine.begin() as conn:
-            _mark(conn, model.name, "live")
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{scratch}" CASCADE'))
-        raise
-
-
-def _batch_in(service: ProjectionService, model: ReadModel, scratch: str, live: str,
-              tracking: str, progress: Progress | None, buffer: RebuildBuffer) -> bool:
-    with service.engine.begin() as conn:
-        conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
-        outcome, _ = service.projector.apply_batch(conn, model, tracking, live=False, buffer=buffer)
-    if progress:
-        progress(outcome.position, service.source.head())
-    return outcome.applied >= service.projector.batch_for(live=False)
-
-
-def _swap(service: ProjectionService, model: ReadModel, scratch: str, live: str, tracking: str,
-          progress: Progress | None, buffer: RebuildBuffer) -> int:
-    with service.engine.begin() as conn:
-        advisory_lock(conn, model.name, wait=True)
-        conn.execute(text(f'SET LOCAL search_path TO "{scratch}", "{live}"'))
-        position = _run(service, conn, model, tracking, progress, buffer)
-        conn.execute(text(f'SET LOCAL search_path TO "{live}"'))
-        for table in _tables(model):
-            conn.execute(text(f'DROP TABLE "{live}"."{table.name}"'))
-            conn.execute(text(f'ALTER TABLE "{scratch}"."{table.name}" SET SCHEMA "{live}"'))
-        conn.execute(text(f'DROP SCHEMA "{scratch}" CASCADE'))
-        conn.execute(delete(positions).where(positions.c.name == tracking))
-        conn.execute(update(positions).where(positions.c.name == model.name)
-                     .values(position=position, status="live"))
-    return position

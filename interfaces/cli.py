@@ -9,6 +9,7 @@ import uvicorn
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from infrastructure.bootstrap import bootstrap, init_storage
+from infrastructure.locks import RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
 from infrastructure.settings import Settings
 from projections.engine import PoisonEvent
@@ -49,6 +50,9 @@ def rebuild(name: Annotated[str, typer.Argument(help="A read model, as the admin
     except UnknownProjection:
         known = ", ".join(system.projections.models)
         raise typer.BadParameter(f"no read model named {name} (known: {known})") from None
+    except RebuildRunning as error:
+        typer.echo(f"not rebuilding {name}: {error}; try again once it has finished", err=True)
+        raise typer.Exit(75) from None  # EX_TEMPFAIL
     except PoisonEvent as error:
         typer.echo(f"rebuild of {name} stopped, the live read model is untouched: {error}", err=True)
         raise typer.Exit(1) from None

@@ -9,18 +9,16 @@ from typing import Any
 import socketio
 import structlog
 from socketio.exceptions import ConnectionRefusedError as Refused
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from application.identity import InvalidToken
 from domain.values import ADMINS, Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
-from projections.access import is_assigned
-from projections.workout_sessions import sessions
+from infrastructure.readstore import ReadStoreBusy
+from projections.watching import may_watch_session
 
 SESSION_ROOM = "workout-session:"
-WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
 log = structlog.get_logger("gymgenius.realtime")
 
 
@@ -92,14 +90,8 @@ async def may_watch(system: System, actor: Actor, session_id: str) -> bool:
     if actor.role in ADMINS:
         return True
     try:
-        async with system.reads.engine.connect() as conn:
-            query = select(sessions.c.client_id).where(sessions.c.id == session_id)
-            client_id = await conn.scalar(query)
-            if client_id is None:
-                return False
-            if actor.role is Role.CLIENT:
-                return bool(client_id == actor.uid)
-            return actor.role in WATCHERS and await is_assigned(conn, actor.uid, client_id)
-    except (SQLAlchemyError, OSError) as error:
+        async with system.reads.connect() as conn:
+            return await may_watch_session(conn, actor, session_id)
+    except (SQLAlchemyError, OSError, ReadStoreBusy) as error:
         log.warning("realtime_join_unchecked", error=str(error))
         return False

@@ -10,6 +10,11 @@ from projections.assignments import assignments
 SEE_ALL = frozenset({Role.ADMIN, Role.SUPERADMIN, Role.AUDITOR})
 
 
+def access_models(actor: Actor) -> tuple[str, ...]:
+    """Read models a caller's visibility depends on: assigned staff are decided by plans."""
+    return ("plans",) if actor.role in (Role.TRAINER, Role.NUTRITIONIST) else ()
+
+
 def visible_clients(actor: Actor, client_column: ColumnElement[str]) -> ColumnElement[bool]:
     """A condition on a client-id column that keeps only the rows this actor may read."""
     if actor.role in SEE_ALL:

@@ -1,22 +1,35 @@
 """Catch-up: one owner at a time reads events after its position, folds them, and commits the
-rows and the new position in one transaction; pushes go out only after the commit."""
+rows and the new position in one transaction; pushes go out only after the commit.
+
+An event whose rows cannot be folded or written is that event's dead letter while live: each
+batch is written in a savepoint, and a batch the database refuses is written again event by
+event, each in its own savepoint, so only the refused one is set aside. A rebuild never sets an
+event aside: it stops with a `PoisonEvent` that names it.
+"""
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError, StatementError
 
+from projections import rows as bulk
 from projections.model import Change, EventSource, Pusher, ReadModel, Row
+from projections.rows import Event, Failure, RebuildBuffer
 from projections.schema import dead_letters, positions
 
 log = structlog.get_logger("gymgenius.projections")
+Lock = Callable[[Connection, str], bool]
+# What the database says about a row it will not store (text with NUL, a number out of range, a
+# value too long, a broken constraint); an outage (OperationalError, InterfaceError) is not that.
+REFUSALS = (StatementError, ValueError, TypeError)
+OUTAGES = (OperationalError, InterfaceError)
 
 
 class PoisonEvent(Exception):
@@ -39,24 +52,36 @@ class Hooks:
     on_dead_letter: Callable[[str], None] = lambda name: None
 
 
+def _never(conn: Connection, name: str) -> bool:
+    return False
+
+
 class Projector:
+    """Applies batches of events to read models. `lock` takes a projection's lock within a
+    transaction (or says it is busy), `wait` waits briefly for a busy one; infrastructure hands
+    both in (none: one process owns the read models, as in the embedded profile)."""
+
     def __init__(
         self, engine: Engine, source: EventSource, pusher: Pusher, *,
         batch_size: int = 500, rebuild_batch_size: int = 5000, hooks: Hooks | None = None,
-        lock: Callable[[Connection, str], bool] | None = None,
+        lock: Lock | None = None, wait: Lock = _never,
     ) -> None:
         self.engine, self.source, self.pusher = engine, source, pusher
         self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
         self.hooks = hooks or Hooks()
-        postgres = engine.dialect.name == "postgresql"
-        self._lock = lock or (advisory_lock if postgres else _no_lock)
-        self._wait = wait_briefly if postgres else _no_wait
+        self.lock, self.wait = lock or (lambda conn, name: True), wait
         self._local: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._again: set[str] = set()
 
     def batch_for(self, live: bool) -> int:
         """Live batches stay small for freshness; rebuilds fold bigger ones, writing rows less."""
         return self.batch_size if live else self.rebuild_batch_size
+
+    @contextmanager
+    def holding(self, name: str) -> Iterator[None]:
+        """This process's hold on a projection: live batches wait while a rebuild in place runs."""
+        with self._local[name]:
+            yield
 
     def catch_up(self, model: ReadModel) -> Outcome:
         """Brings a read model up to the head of the log, batch by batch. A wake-up that came
@@ -77,15 +102,13 @@ class Projector:
             return True
         return False
 
-    def step(self, model: ReadModel, *, tracking: str | None = None, live: bool = True,
-             engine: Engine | None = None) -> Outcome:
-        name = tracking or model.name
-        local = self._local[name]
+    def step(self, model: ReadModel) -> Outcome:
+        local = self._local[model.name]
         if not local.acquire(blocking=False):
-            self._again.add(name)
-            return self._busy(name)
+            self._again.add(model.name)
+            return self._busy(model.name)
         try:
-            return self._step(model, name, live, engine or self.engine)
+            return self._step(model, model.name)
         finally:
             local.release()
 
@@ -94,16 +117,16 @@ class Projector:
         log.info("projection_lock_busy", projection=name)
         return Outcome(busy=True)
 
-    def _step(self, model: ReadModel, name: str, live: bool, engine: Engine) -> Outcome:
-        with engine.begin() as conn:
-            if not self._lock(conn, name):
+    def _step(self, model: ReadModel, name: str) -> Outcome:
+        with self.engine.begin() as conn:
+            if not self.lock(conn, name):
                 busy = self._busy(name)  # counted and logged even when the wait below succeeds
-                if not self._wait(conn, name):
+                if not self.wait(conn, name):
                     return busy
-            outcome, rows = self.apply_batch(conn, model, name, live)
+            outcome, rows = self.apply_batch(conn, model, name, live=True)
         if outcome.applied:
             self.hooks.on_applied(name, outcome.applied, outcome.position)
-        if live and rows:
+        if rows:
             self.pusher.push([_change(model, row) for row in rows.values() if row is not None])
         return outcome
 
@@ -115,97 +138,83 @@ class Projector:
         events = self.source.read(after, self.batch_for(live))
         if not events:
             return Outcome(position=after), {}
-        rows = self._fold(conn, model, events, name, live, buffer)
         last = events[-1][0]
+        # The position first: on SQLite this write opens the transaction the savepoints nest in.
         conn.execute(update(positions).where(positions.c.name == name).values(position=last))
-        return Outcome(applied=len(events), position=last), rows
+        mine = bulk.relevant(model, events)
+        if buffer is not None:
+            return Outcome(applied=len(events), position=last), self._rebuild_batch(
+                conn, model, name, mine, buffer)
+        return Outcome(applied=len(events), position=last), self._live_batch(conn, model, name, mine)
 
-    def _fold(self, conn: Connection, model: ReadModel, events: Sequence[tuple[int, Any]],
-              name: str, live: bool, buffer: RebuildBuffer | None) -> dict[str, Row | None]:
-        mine = [(p, e) for p, e in events if isinstance(e, model.event_types) or _undecodable(model, e)]
-        keys = {model.key(e) for _, e in mine if isinstance(e, model.event_types)}
-        rows: dict[str, Row | None] = buffer.rows if buffer else {}
-        rows.update(load_rows(conn, model, buffer.to_load(keys) if buffer else keys))
+    def _live_batch(self, conn: Connection, model: ReadModel, name: str,
+                    events: Sequence[Event]) -> dict[str, Row | None]:
+        try:
+            return self._fold_and_write(conn, model, name, events)
+        except REFUSALS as error:
+            if isinstance(error, OUTAGES):
+                raise
         touched: dict[str, Row | None] = {}
-        for position, event in mine:
+        for each in events:  # the database refused the batch: find the event it refuses
             try:
-                key = model.key(_decoded(event))
-                rows[key] = touched[key] = model.fold(rows.get(key), event, position)
-            except Exception as error:
-                if not live:
-                    raise PoisonEvent(f"{name} cannot apply position {position}: {error}") from error
-                self._dead_letter(conn, name, position, event, error)
-        if buffer is None:
-            write_rows(conn, model, touched)
-        elif len(buffer.rows) > buffer.limit:
-            buffer.flush(conn, model)
+                touched.update(self._fold_and_write(conn, model, name, [each]))
+            except REFUSALS as error:
+                if isinstance(error, OUTAGES):
+                    raise
+                self._dead_letter(conn, name, (*each, error))
         return touched
 
-    def _dead_letter(self, conn: Connection, name: str, position: int, event: Any,
-                     error: Exception) -> None:
-        log.error("projection_dead_letter", projection=name, position=position, error=str(error))
+    def _fold_and_write(self, conn: Connection, model: ReadModel, name: str,
+                        events: Sequence[Event]) -> dict[str, Row | None]:
+        """Folds and writes events in a savepoint; events whose fold fails are dead-lettered."""
+        with conn.begin_nested():
+            rows: dict[str, Row | None] = dict(bulk.load_rows(conn, model, bulk.keys_of(model, events)))
+            touched, failed = bulk.fold(model, rows, events)
+            bulk.write_rows(conn, model, touched)
+        for failure in failed:
+            self._dead_letter(conn, name, failure)
+        return touched
+
+    def _rebuild_batch(self, conn: Connection, model: ReadModel, name: str,
+                       events: Sequence[Event], buffer: RebuildBuffer) -> dict[str, Row | None]:
+        keys = bulk.keys_of(model, events)
+        buffer.rows.update(bulk.load_rows(conn, model, buffer.to_load(keys)))
+        touched, failed = bulk.fold(model, buffer.rows, events)
+        if failed:
+            position, _, error = failed[0]
+            raise PoisonEvent(f"{model.name} cannot apply position {position}: {error}") from error
+        if len(buffer.rows) > buffer.limit:
+            flush(conn, model, buffer)
+        return touched
+
+    def _dead_letter(self, conn: Connection, name: str, failure: Failure) -> None:
+        position, event, error = failure
+        log.error("projection_dead_letter", projection=name, position=position, error=repr(error))
         self.hooks.on_dead_letter(name)
         conn.execute(insert(dead_letters).values(
             projection=name, position=position,
             event_type=str(getattr(event, "topic", type(event).__qualname__))[:200],
-            originator_id=str(getattr(event, "originator_id", "")), error=repr(error)[:2000],
+            originator_id=str(getattr(event, "originator_id", ""))[:64], error=repr(error)[:2000],
         ))
 
 
-BRIEF_WAIT_MS = 250
-LOCK_KEY = "hashtext('gymgenius:projection:' || current_schema() || ':' || :name)"
-
-
-def advisory_lock(conn: Connection, name: str, *, wait: bool = False) -> bool:
-    """Takes the projection's transaction-scoped advisory lock, or says it is busy.
-
-    The key names the schema too: read models of other schemas in the same database (a test's,
-    a rebuild's fresh copy) are other projections and must not make this one busy.
-    """
-    if wait:
-        conn.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"), {"name": name})
-        return True
-    taken = conn.execute(text(f"SELECT pg_try_advisory_xact_lock({LOCK_KEY})"), {"name": name})
-    return bool(taken.scalar())
-
-
-def wait_briefly(conn: Connection, name: str) -> bool:
-    """Waits a moment for the holder (another worker) to commit, then takes the lock and reads
-    what came after its batch: a wake-up is not dropped merely because another worker was busy."""
-    savepoint = conn.begin_nested()
+def flush(conn: Connection, model: ReadModel, buffer: RebuildBuffer) -> None:
+    """Writes a rebuild's buffered rows; a row the database refuses stops it, named."""
     try:
-        conn.execute(text(f"SET LOCAL lock_timeout = '{BRIEF_WAIT_MS}ms'"))
-        conn.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_KEY})"), {"name": name})
-        conn.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
-    except OperationalError:
-        savepoint.rollback()
-        return False
-    savepoint.commit()
-    return True
-
-
-def _undecodable(model: ReadModel, event: Any) -> bool:
-    """A stored event that could not be decoded, of this read model's aggregate: never skipped."""
-    topic, error = getattr(event, "topic", None), getattr(event, "error", None)
-    if not isinstance(topic, str) or not isinstance(error, Exception):
-        return False
-    return any(topic.startswith(f"{t.__module__}:{t.__qualname__.rsplit('.', 1)[0]}.")
-               for t in model.event_types)
-
-
-def _decoded(event: Any) -> Any:
-    error = getattr(event, "error", None)
-    if isinstance(error, Exception) and isinstance(getattr(event, "topic", None), str):
-        raise error
-    return event
-
-
-def _no_lock(conn: Connection, name: str) -> bool:
-    return True
-
-
-def _no_wait(conn: Connection, name: str) -> bool:
-    return False
+        with conn.begin_nested():
+            buffer.flush(conn, model)
+    except REFUSALS as error:
+        if isinstance(error, OUTAGES):
+            raise
+        for key, row in buffer.rows.items():
+            try:
+                with conn.begin_nested():
+                    bulk.write_rows(conn, model, {key: row}, stored=[key] if key in buffer.written else [])
+            except REFUSALS as refused:
+                at = row.get("position") if row else None
+                raise PoisonEvent(f"{model.name} cannot write row {key} (its event at position {at}): "
+                                  f"{str(refused).splitlines()[0]}") from refused
+        raise
 
 
 def tracked_position(conn: Connection, name: str) -> int:
@@ -217,51 +226,9 @@ def tracked_position(conn: Connection, name: str) -> int:
     return int(found)
 
 
-def load_rows(conn: Connection, model: ReadModel, keys: set[str]) -> dict[str, Row]:
-    if not keys:
-        return {}
-    table = model.table
-    result = conn.execute(select(table).where(table.c.id.in_(sorted(keys))))
-    return {str(row["id"]): dict(row) for row in result.mappings()}
-
-
-def write_rows(conn: Connection, model: ReadModel, rows: dict[str, Row | None],
-               stored: list[str] | None = None) -> None:
-    """Replaces the touched rows (and their child rows) with their folded state; `stored` names
-    the ones that may already be in the table (all of them, unless the caller knows)."""
-    if not rows:
-        return
-    table, child = model.table, model.child_table
-    kept = [row for row in rows.values() if row is not None]
-    stale = list(rows) if stored is None else stored
-    if stale:
-        conn.execute(delete(table).where(table.c.id.in_(stale)))
-    if child is not None:
-        if stale:
-            conn.execute(delete(child).where(child.c.parent_id.in_(stale)))
-        children = [c for row in kept for c in model.children(row)]
-        if children:
-            conn.execute(insert(child), children)
-    if kept:
-        conn.execute(insert(table), kept)
-
-
-@dataclass
-class RebuildBuffer:
-    """A rebuild's rows, folded in memory and written in bulk into its fresh tables: a row is
-    written once per flush instead of once per batch, and never read back unless flushed."""
-
-    limit: int = 50_000
-    rows: dict[str, Row | None] = field(default_factory=dict)
-    written: set[str] = field(default_factory=set)
-
-    def to_load(self, keys: set[str]) -> set[str]:
-        return {key for key in keys if key in self.written and key not in self.rows}
-
-    def flush(self, conn: Connection, model: ReadModel) -> None:
-        write_rows(conn, model, self.rows, stored=[k for k in self.rows if k in self.written])
-        self.written.update(self.rows)
-        self.rows.clear()
+def reset_position(conn: Connection, name: str) -> None:
+    conn.execute(delete(positions).where(positions.c.name == name))
+    tracked_position(conn, name)
 
 
 def _change(model: ReadModel, row: Row) -> Change:

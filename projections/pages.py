@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from typing import Any, TypedDict
 
@@ -15,6 +16,10 @@ class Page(TypedDict):
     next_cursor: str | None
 
 
+MAX_SEQ = 2**63 - 1  # a bigint column: a larger cursor could only fail in the database
+_CURSOR = re.compile(r"s:([0-9]{1,19})")
+
+
 class BadCursor(ValueError):
     """The cursor was not one this API handed out."""
 
@@ -24,14 +29,15 @@ def encode_cursor(seq: int) -> str:
 
 
 def decode_cursor(cursor: str) -> int:
+    """The sequence number a cursor carries: `s:<digits>` within PostgreSQL's bigint, or BadCursor."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, seq = raw.split(":", 1)
-        if prefix != "s":
-            raise ValueError(prefix)
-        return int(seq)
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
     except (ValueError, UnicodeDecodeError):
         raise BadCursor("the cursor is not valid") from None
+    found = _CURSOR.fullmatch(raw)
+    if found is None or int(found.group(1)) > MAX_SEQ:
+        raise BadCursor("the cursor is not valid")
+    return int(found.group(1))
 
 
 async def page(

@@ -9,6 +9,7 @@ from psycopg import sql
 
 from infrastructure.settings import Settings
 
+TRANSCODER = "infrastructure.eventstore.storable:StorableJSONTranscoder"
 RECORDERS = {
     "postgres": "infrastructure.eventstore.postgres:GymGeniusPostgresRecorder",
     "sqlite": "infrastructure.eventstore.sqlite:GymGeniusSQLiteRecorder",
@@ -19,6 +20,7 @@ def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[
     """The eventsourcing environment for a profile. Web and workers never create tables."""
     common = {
         "CREATE_TABLE": "y" if create_tables else "n", "COMPRESSOR_TOPIC": "",
+        "TRANSCODER_TOPIC": TRANSCODER,
         "GROUP_COMMIT": "y" if settings.group_commit else "n",
         "COMMITTED_AGGREGATES_CACHED": str(settings.aggregates_cached),
     }

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from domain.values import Actor, Role
+from infrastructure.locks import RebuildClaim, RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
 from interfaces.http.deps import SystemDep, allow
 from interfaces.http.problems import Problem
@@ -19,6 +21,7 @@ router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
 SuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN))]
 log = structlog.get_logger("gymgenius.admin")
+T = TypeVar("T")
 
 
 @router.get("")
@@ -32,10 +35,8 @@ async def list_projections(_: Admin, system: SystemDep) -> list[dict[str, Any]]:
 async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
     """Rebuild a read model from every event into fresh tables; swapped in once caught up."""
     _known(system, name)
-    current = {s.name: s.status for s in await run_in_threadpool(system.projections.statuses)}
-    if current.get(name) == "rebuilding":
-        raise Problem(409, "Rebuild In Progress", f"{name} is already being rebuilt")
-    threading.Thread(target=_rebuild, args=(system, name), daemon=True).start()
+    claim = await _claimed(run_in_threadpool(system.projections.rebuilder.claim, name))
+    threading.Thread(target=_rebuild, args=(system, name, claim), daemon=True).start()
     return JSONResponse({"name": name, "status": "rebuilding"}, status_code=202,
                         headers={"Location": "/v1/admin/projections"})
 
@@ -52,7 +53,7 @@ async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> list[dict
 async def retry_dead_letters(name: str, _: SuperAdmin, system: SystemDep) -> dict[str, Any]:
     """Retry the open dead letters by rebuilding the read model from the log."""
     _known(system, name)
-    retried = await run_in_threadpool(system.projections.retry_dead_letters, name)
+    retried = await _claimed(run_in_threadpool(system.projections.retry_dead_letters, name))
     return {"name": name, "retried": retried}
 
 
@@ -63,9 +64,18 @@ def _known(system: Any, name: str) -> None:
         raise Problem(404, "Not Found", f"no read model named {name}") from None
 
 
-def _rebuild(system: Any, name: str) -> None:
+async def _claimed(work: Awaitable[T]) -> T:
+    """The work's answer; a rebuild of the same read model under way is a 409."""
     try:
-        position = system.projections.rebuild(name)
+        return await work
+    except RebuildRunning as error:
+        raise Problem(409, "Rebuild In Progress", str(error)) from None
+
+
+def _rebuild(system: Any, name: str, claim: RebuildClaim) -> None:
+    try:
+        with claim:
+            position = system.projections.rebuilder.run(system.projections.model(name))
         log.info("projection_rebuilt", projection=name, position=position)
     except Exception as error:  # noqa: BLE001 - a background rebuild must log whatever stops it
         log.error("projection_rebuild_failed", projection=name, error=repr(error))

@@ -20,6 +20,7 @@ from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
 from interfaces.http.queries import subscriptions as subscription_queries
 from interfaces.http.queries import workout_sessions as session_queries
+from interfaces.http.storable_text import StorableText
 from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
@@ -85,6 +86,7 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
         allow_methods=["GET", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Location", "X-Projection-Position", "X-Trace-Id"],
     )
+    app.add_middleware(StorableText)
     app.add_middleware(Tracing)
     for router in (operations.router, *routers):
         app.include_router(router)

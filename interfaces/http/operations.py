@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
+from infrastructure.bootstrap import System
+from infrastructure.readstore import ReadStoreBusy
 from interfaces.http.deps import SystemDep
 
 router = APIRouter(tags=["operations"])
@@ -23,20 +24,29 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(system: SystemDep) -> JSONResponse:
-    """Ready when the database and Redis answer and every read model's lag is within bounds."""
+    """Ready when the database and Redis answer and every read model advances: its lag within
+    bounds and not stalled. Open dead letters are shown (and counted in /metrics) but do not
+    take the API out of service: the read model goes on past them."""
     checks: dict[str, str] = {}
     try:
-        async with system.reads.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await system.reads.ping()
         checks["database"] = "ok"
-        lags = {s.name: s.lag_events for s in await run_in_threadpool(system.projections.statuses)}
-        behind = [name for name, lag in lags.items() if lag > MAX_LAG]
-        checks["projections"] = "ok" if not behind else "lagging: " + ", ".join(behind)
-    except (SQLAlchemyError, OSError) as error:
+        checks.update(await run_in_threadpool(_read_models, system))
+    except (SQLAlchemyError, OSError, ReadStoreBusy) as error:
         checks["database"] = f"unavailable: {type(error).__name__}"
     checks["redis"] = await run_in_threadpool(system.redis_status)
-    ready = all(v == "ok" for v in checks.values())
+    ready = all(value == "ok" for name, value in checks.items() if name != "dead_letters")
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+
+def _read_models(system: System) -> dict[str, str]:
+    statuses = system.projections.statuses()
+    behind = [s.name for s in statuses if s.lag_events > MAX_LAG]
+    stalled = system.projections.stalled()
+    letters = [f"{s.name} ({s.dead_letters})" for s in statuses if s.dead_letters]
+    projections = ("ok" if not behind else "lagging: " + ", ".join(behind)) if not stalled \
+        else "stalled: " + ", ".join(stalled)
+    return {"projections": projections, "dead_letters": "open: " + ", ".join(letters) if letters else "ok"}
 
 
 @router.get("/metrics")

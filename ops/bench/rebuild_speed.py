@@ -22,7 +22,7 @@ from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System
 from infrastructure.event_source import EventLogSource
 from infrastructure.readstore import sync_engine
-from projections import engine
+from projections import rows as engine
 from projections.model import Row
 from projections.workout_sessions import WorkoutSessionsModel, sessions
 

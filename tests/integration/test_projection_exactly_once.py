@@ -23,6 +23,7 @@ from infrastructure.bootstrap import System
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import event_store_env
 from infrastructure.eventstore.log import EventLog
+from infrastructure.locks import advisory_lock, wait_briefly
 from infrastructure.metrics import projection_hooks
 from infrastructure.nudges import nudge_message
 from infrastructure.projection_runtime import ProjectionService
@@ -103,10 +104,10 @@ def test_a_second_delivery_racing_the_first_is_refused_by_the_lock_and_counted(s
     model = server_system.projections.model(SESSIONS)
     first = server_system.projections.projector
     second = Projector(first.engine, EventLogSource(server_system.log), Recorder(),
-                       hooks=projection_hooks())
+                       hooks=projection_hooks(), lock=advisory_lock, wait=wait_briefly)
     tally, busy_before = Tally(second), lock_busy_metric(SESSIONS)
     with first.engine.connect() as conn, conn.begin():
-        assert first._lock(conn, SESSIONS)
+        assert first.lock(conn, SESSIONS)
         held, _ = first.apply_batch(conn, model, SESSIONS, live=True)
         assert second.step(model).busy  # same position, while the first is uncommitted
     assert (tally.busy[SESSIONS], lock_busy_metric(SESSIONS) - busy_before) == (1, 1)

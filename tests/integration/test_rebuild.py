@@ -35,7 +35,7 @@ def test_a_rebuild_gives_the_same_rows_as_the_incremental_projection(system, hel
         stream.step()
         system.projections.catch_up_all()  # incremental: one event per batch
     incremental = snapshot(system.projections.engine)
-    system.projections.rebuild_buffer_rows = held_rows
+    system.projections.rebuilder.buffer_rows = held_rows
     system.projections.projector.rebuild_batch_size = 7 if held_rows < 10 else 5000
     for name in system.projections.models:
         assert system.projections.rebuild(name) == system.projections.source.head()
@@ -46,18 +46,18 @@ def test_a_rebuild_gives_the_same_rows_as_the_incremental_projection(system, hel
 
 
 class Watched:
-    """Wraps ProjectionService.rebuild: pauses it after its first batch until let go, and tells
+    """Wraps the rebuilder's run: pauses it after its first batch until let go, and tells
     when it has finished, and how."""
 
     def __init__(self, system: System) -> None:
         self.halfway, self.go_on, self.done = threading.Event(), threading.Event(), threading.Event()
         self.outcome: Any = None
-        self.inner = system.projections.rebuild
-        system.projections.rebuild = self  # type: ignore[method-assign]
+        self.inner = system.projections.rebuilder.run
+        system.projections.rebuilder.run = self  # type: ignore[method-assign]
 
-    def __call__(self, name: str, progress: Any = None) -> int:
+    def __call__(self, model: Any, progress: Any = None) -> int:
         try:
-            self.outcome = self.inner(name, self._paused)
+            self.outcome = self.inner(model, self._paused)
             return self.outcome
         except BaseException as error:
             self.outcome = error

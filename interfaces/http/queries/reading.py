@@ -8,14 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from fastapi.responses import JSONResponse
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.values import Actor, Role
 from infrastructure.bootstrap import System
+from infrastructure.readstore import ReadStoreBusy
 from interfaces.http.problems import Problem
+from projections.access import access_models
 from projections.pages import BadCursor, decode_cursor
-from projections.schema import positions
+from projections.positions import reached
+
+__all__ = ["access_models"]  # the routes' import of the access rule, kept where they look for it
 
 MinPosition = Annotated[
     int | None, Query(ge=0, le=2**62, description="Wait (up to 5 s) until this position is reflected")
@@ -31,38 +33,26 @@ QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def access_models(actor: Actor) -> tuple[str, ...]:
-    """Read models a caller's visibility depends on: assigned staff are decided by plans."""
-    return ("plans",) if actor.role in (Role.TRAINER, Role.NUTRITIONIST) else ()
-
-
 @asynccontextmanager
 async def snapshot(
     system: System, name: str, min_position: int | None, *, also: tuple[str, ...] = ()
 ) -> AsyncIterator[tuple[AsyncConnection, int]]:
     """A read of a read model (and those it depends on) with the least position they all
-    reflect; `min_position` waits (bounded) until every one of them has reached it.
+    reflect; `min_position` first waits (5 s at most, holding no connection) until every one of
+    them has reached it, else 503.
 
     The position is read before the rows, each statement on its own (no transaction to begin
     or end): a projection commits rows and position together, so the rows read afterwards
     reflect at least that position, which is what X-Projection-Position promises."""
     names = (name, *also)
-    async with system.reads.engine.connect() as conn:
-        await conn.execution_options(isolation_level="AUTOCOMMIT")
-        position = await _reached(conn, names)
-        if min_position is not None and position < min_position:
-            for each in names:
-                if await system.reads.wait_for(each, min_position) is None:
-                    raise Problem(503, "Not Yet Reflected",
-                                  f"the {each} read model has not reached position {min_position} yet")
-            position = await _reached(conn, names)
-        yield conn, position
-
-
-async def _reached(conn: AsyncConnection, names: tuple[str, ...]) -> int:
-    found = await conn.execute(select(positions.c.position).where(positions.c.name.in_(names)))
-    reached = [int(row[0]) for row in found]
-    return min(reached) if len(reached) == len(names) else 0
+    if min_position is not None and not await system.reads.wait_for(names, min_position):
+        raise Problem(503, "Not Yet Reflected",
+                      f"the {', '.join(names)} read model has not reached position {min_position} yet")
+    try:
+        async with system.reads.connect() as conn:
+            yield conn, await reached(conn, names)
+    except ReadStoreBusy as error:
+        raise Problem(503, "Busy", str(error)) from None
 
 
 async def read(
