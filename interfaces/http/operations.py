@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -15,15 +19,48 @@ router = APIRouter(tags=["operations"])
 MAX_LAG = 10_000
 
 
-@router.get("/healthz")
+class HealthOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+    status: Literal["ok"]
+
+
+class ReadinessChecksOut(BaseModel):
+    """Each dependency: "ok", or why it is not."""
+
+    database: str
+    redis: str
+    projections: str | SkipJsonSchema[None] = Field(
+        None, description='"ok", or "lagging: " and the read models behind; absent when the database is not'
+    )
+
+
+class ReadinessOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"ready": True, "checks": {"database": "ok", "projections": "ok", "redis": "ok"}}]})
+    ready: bool
+    checks: ReadinessChecksOut
+
+
+@router.get("/healthz", response_model=HealthOut, operation_id="getHealth")
 async def healthz() -> dict[str, str]:
-    """Answer while the process is alive; it touches no database."""
+    """Answer while the process is alive; it touches no database.
+
+    Roles: none needed (no token).
+    """
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=ReadinessOut, operation_id="getReadiness", responses={
+    200: {"description": "Ready"},
+    503: {"description": "Not ready: the checks say which dependency is not", "model": ReadinessOut,
+          "content": {"application/json": {"example": {"ready": False, "checks": {
+              "database": "ok", "projections": "lagging: plans", "redis": "ok"}}}}},
+})
 async def readyz(system: SystemDep) -> JSONResponse:
-    """Ready when the database and Redis answer and every read model's lag is within bounds."""
+    """Ready when the database and Redis answer and every read model's lag is within bounds.
+
+    Roles: none needed (no token).
+    """
     checks: dict[str, str] = {}
     try:
         async with system.reads.engine.connect() as conn:
@@ -39,7 +76,13 @@ async def readyz(system: SystemDep) -> JSONResponse:
     return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse, operation_id="getMetrics",
+            responses={200: {"description": "Prometheus text exposition format", "content": {"text/plain": {
+                "example": "# TYPE gymgenius_projection_lag_events gauge\n"
+                           'gymgenius_projection_lag_events{projection="plans"} 0.0\n'}}}})
 async def metrics() -> Response:
-    """Prometheus metrics of this process."""
+    """Prometheus metrics of this process.
+
+    Roles: none needed (no token).
+    """
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
