@@ -16,13 +16,14 @@ $(UV):
 install: $(UV)
 	$(UV) sync --frozen --quiet
 
-NODE_DIR := tests/e2e/realtime/node
+# socket.io-client for the realtime tests; openapi-typescript and tsc for the contract tests
+NODE_DIRS := tests/e2e/realtime/node tests/contract/node
 
-node: $(NODE_DIR)/node_modules
+node: $(addsuffix /node_modules,$(NODE_DIRS))
 
-$(NODE_DIR)/node_modules: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
-	cd $(NODE_DIR) && npm ci --silent --no-audit --no-fund
-	touch $(NODE_DIR)/node_modules
+%/node_modules: %/package.json %/package-lock.json
+	cd $* && npm ci --silent --no-audit --no-fund
+	touch $*/node_modules
 
 run: install
 	$(PY) -m interfaces.cli init

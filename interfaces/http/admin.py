@@ -4,36 +4,92 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Awaitable
-from typing import Annotated, Any, TypeVar
+from datetime import datetime
+from typing import Annotated, Any, Literal, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from domain.values import Actor, Role
 from infrastructure.locks import RebuildClaim, RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
 from interfaces.http.deps import SystemDep, allow
-from interfaces.http.problems import Problem
+from interfaces.http.problems import Problem, documented
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
 SuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN))]
 log = structlog.get_logger("gymgenius.admin")
 T = TypeVar("T")
+UNKNOWN = {404: "No read model of that name"}
 
 
-@router.get("")
-async def list_projections(_: Admin, system: SystemDep) -> list[dict[str, Any]]:
-    """Every read model: its position, lag in events, status and open dead letters."""
+class ProjectionStatusOut(BaseModel):
+    """A read model: how far it has read the event log, how far behind it is, its open dead letters."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"name": "plans", "position": 1842, "lag_events": 0, "status": "live", "dead_letters": 0}]})
+    name: str
+    position: int
+    lag_events: int
+    status: Literal["live", "rebuilding"]
+    dead_letters: int
+
+
+class RebuildOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "plans", "status": "rebuilding"}]})
+    name: str
+    status: Literal["rebuilding"]
+
+
+class DeadLetterOut(BaseModel):
+    """An event a read model could not apply, with the error it raised."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": 1, "projection": "plans", "position": 1840, "event_type": "domain.plan:Plan.Revised",
+        "originator_id": "4f1c2a9e-7d3b-4c1a-9e2f-0b6d8a5c3e71", "error": "LookupError('no plans row')",
+        "status": "open", "recorded_at": "2026-11-02T08:30:00+00:00",
+    }]})
+    id: int
+    projection: str
+    position: int
+    event_type: str
+    originator_id: str
+    error: str
+    status: Literal["open", "retried"]
+    recorded_at: datetime
+
+
+class DeadLetterRetryOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "plans", "retried": 1}]})
+    name: str
+    retried: int
+
+
+@router.get("", response_model=list[ProjectionStatusOut], operation_id="listProjections",
+            responses=documented(401, 403))
+async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
+    """Every read model: its position, lag in events, status and open dead letters.
+
+    Roles: admin, superadmin.
+    """
     statuses = await run_in_threadpool(system.projections.statuses)
-    return [vars(s) for s in statuses]
+    return JSONResponse([vars(s) for s in statuses])
 
 
-@router.post("/{name}/rebuild", status_code=202)
+@router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
+             responses={202: {"description": "Rebuilding", "headers": {"Location": {
+                 "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
+                 **documented(401, 403, 404, 409, 422, say={
+                     **UNKNOWN, 409: "That read model is being rebuilt already"})})
 async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
-    """Rebuild a read model from every event into fresh tables; swapped in once caught up."""
+    """Rebuild a read model from every event into fresh tables; swapped in once caught up.
+
+    Roles: superadmin.
+    """
     _known(system, name)
     claim = await _claimed(run_in_threadpool(system.projections.rebuilder.claim, name))
     threading.Thread(target=_rebuild, args=(system, name, claim), daemon=True).start()
@@ -41,20 +97,29 @@ async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSO
                         headers={"Location": "/v1/admin/projections"})
 
 
-@router.get("/{name}/dead-letters")
-async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> list[dict[str, Any]]:
-    """Events this read model could not apply, with the error each raised."""
+@router.get("/{name}/dead-letters", response_model=list[DeadLetterOut], operation_id="listDeadLetters",
+            responses=documented(401, 403, 404, 422, say=UNKNOWN))
+async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONResponse:
+    """Events this read model could not apply, with the error each raised.
+
+    Roles: admin, superadmin.
+    """
     _known(system, name)
     letters = await run_in_threadpool(system.projections.dead_letters, name)
-    return [{**d, "recorded_at": d["recorded_at"].isoformat()} for d in letters]
+    return JSONResponse([{**d, "recorded_at": d["recorded_at"].isoformat()} for d in letters])
 
 
-@router.post("/{name}/dead-letters/retry", status_code=202)
-async def retry_dead_letters(name: str, _: SuperAdmin, system: SystemDep) -> dict[str, Any]:
-    """Retry the open dead letters by rebuilding the read model from the log."""
+@router.post("/{name}/dead-letters/retry", status_code=202, response_model=DeadLetterRetryOut,
+             operation_id="retryDeadLetters", responses=documented(401, 403, 404, 409, 422, say={
+                 **UNKNOWN, 409: "A rebuild of it is under way, or an event still cannot be applied"}))
+async def retry_dead_letters(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
+    """Retry the open dead letters by rebuilding the read model from the log.
+
+    Roles: superadmin.
+    """
     _known(system, name)
     retried = await _claimed(run_in_threadpool(system.projections.retry_dead_letters, name))
-    return {"name": name, "retried": retried}
+    return JSONResponse({"name": name, "retried": retried}, status_code=202)
 
 
 def _known(system: Any, name: str) -> None:

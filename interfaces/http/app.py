@@ -15,6 +15,7 @@ from interfaces.http import admin, dev_tokens, operations, problems
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
+from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
@@ -80,6 +81,7 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan,
                   description="Commands and queries of the GymGenius fitness platform.")
     app.state.system = system
+    app.openapi = described(app)  # type: ignore[method-assign]
     problems.install(app)
     app.add_middleware(
         CORSMiddleware, allow_origins=system.settings.cors_origins, allow_credentials=True,

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
@@ -16,17 +20,55 @@ router = APIRouter(tags=["operations"])
 MAX_LAG = 10_000
 
 
-@router.get("/healthz")
+class HealthOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "ok"}]})
+    status: Literal["ok"]
+
+
+class ReadinessChecksOut(BaseModel):
+    """Each dependency: "ok", or why it is not."""
+
+    database: str
+    redis: str
+    projections: str | SkipJsonSchema[None] = Field(
+        None, description='"ok", "lagging: " or "stalled: " and the read models concerned; absent when '
+        "the database is not"
+    )
+    dead_letters: str | SkipJsonSchema[None] = Field(
+        None, description='"ok", or "open: " and the read models with open dead letters (they go on past '
+        "them, so this alone does not make the API unready); absent when the database is not"
+    )
+
+
+class ReadinessOut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"ready": True, "checks": {"database": "ok", "projections": "ok", "redis": "ok"}}]})
+    ready: bool
+    checks: ReadinessChecksOut
+
+
+@router.get("/healthz", response_model=HealthOut, operation_id="getHealth")
 async def healthz() -> dict[str, str]:
-    """Answer while the process is alive; it touches no database."""
+    """Answer while the process is alive; it touches no database.
+
+    Roles: none needed (no token).
+    """
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", response_model=ReadinessOut, operation_id="getReadiness", responses={
+    200: {"description": "Ready"},
+    503: {"description": "Not ready: the checks say which dependency is not", "model": ReadinessOut,
+          "content": {"application/json": {"example": {"ready": False, "checks": {
+              "database": "ok", "projections": "lagging: plans", "redis": "ok"}}}}},
+})
 async def readyz(system: SystemDep) -> JSONResponse:
     """Ready when the database and Redis answer and every read model advances: its lag within
     bounds and not stalled. Open dead letters are shown (and counted in /metrics) but do not
-    take the API out of service: the read model goes on past them."""
+    take the API out of service: the read model goes on past them.
+
+    Roles: none needed (no token).
+    """
     checks: dict[str, str] = {}
     try:
         await system.reads.ping()
@@ -49,7 +91,13 @@ def _read_models(system: System) -> dict[str, str]:
     return {"projections": projections, "dead_letters": "open: " + ", ".join(letters) if letters else "ok"}
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=PlainTextResponse, operation_id="getMetrics",
+            responses={200: {"description": "Prometheus text exposition format", "content": {"text/plain": {
+                "example": "# TYPE gymgenius_projection_lag_events gauge\n"
+                           'gymgenius_projection_lag_events{projection="plans"} 0.0\n'}}}})
 async def metrics() -> Response:
-    """Prometheus metrics of this process."""
+    """Prometheus metrics of this process.
+
+    Roles: none needed (no token).
+    """
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

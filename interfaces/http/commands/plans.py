@@ -13,10 +13,11 @@ from application.context import CommandContext
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
 from domain.plan import MAX_PRICE_PAISE, MAX_TITLE, PlanKind
 from domain.values import MAX_ID, Role
-from interfaces.http.answers import COMMAND_RESPONSES, command_answer
+from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
+from interfaces.http.plan_content import WORKOUT_EXAMPLE
 
-router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"], responses=COMMAND_RESPONSES)
+router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"])
 AuthorContext = Annotated[
     CommandContext, Depends(command_context(Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN))
 ]
@@ -26,7 +27,8 @@ Content = Annotated[dict[str, Any], Field(description="Days of exercises, or day
 
 
 class CreatePlanRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "kind": "workout", "title": "Strength, 4 weeks", "content": WORKOUT_EXAMPLE, "price_paise": 49900}]})
     kind: Literal["workout", "meal"]
     title: Title
     content: Content
@@ -34,60 +36,77 @@ class CreatePlanRequest(BaseModel):
 
 
 class RevisePlanRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid",
+                              json_schema_extra={"examples": [{"title": "Strength, 6 weeks"}]})
     title: Title | None = None
     content: Content | None = None
 
 
 class AssignPlanRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"client_id": "client-42"}]})
     client_id: str = Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")
 
 
 class EmptyRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, response_model=CommandOut, responses=CREATED,
+             operation_id="createPlan")
 def create_plan(body: CreatePlanRequest, ctx: AuthorContext, system: SystemDep) -> JSONResponse:
-    """Draft a workout or meal plan, authored by the caller, optionally priced in paise."""
+    """Draft a workout or meal plan, authored by the caller, optionally priced in paise.
+
+    Roles: trainer, nutritionist, admin.
+    """
     cmd = CreatePlan(PlanKind(body.kind), body.title, body.content, body.price_paise)
     return command_answer(system.plans.create(ctx, cmd), LOCATION)
 
 
-@router.post("/{plan_id}/revise")
+@router.post("/{plan_id}/revise", response_model=CommandOut, responses=APPLIED, operation_id="revisePlan")
 def revise_plan(
     plan_id: UUID, body: RevisePlanRequest, ctx: AuthorContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    """Give a draft or published plan a new title or content as its next numbered revision."""
+    """Give a draft or published plan a new title or content as its next numbered revision.
+
+    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    """
     cmd = RevisePlan(plan_id, body.title, body.content, version)
     return command_answer(system.plans.revise(ctx, cmd))
 
 
-@router.post("/{plan_id}/publish")
+@router.post("/{plan_id}/publish", response_model=CommandOut, responses=APPLIED, operation_id="publishPlan")
 def publish_plan(
     plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Publish a draft plan so that it can be assigned; publishing again changes nothing."""
+    """Publish a draft plan so that it can be assigned; publishing again changes nothing.
+
+    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    """
     return command_answer(system.plans.publish(ctx, PublishPlan(plan_id, version)))
 
 
-@router.post("/{plan_id}/assign")
+@router.post("/{plan_id}/assign", response_model=CommandOut, responses=APPLIED, operation_id="assignPlan")
 def assign_plan(
     plan_id: UUID, body: AssignPlanRequest, ctx: AuthorContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    """Assign a published plan to a client; assigning the same client again changes nothing."""
+    """Assign a published plan to a client; assigning the same client again changes nothing.
+
+    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    """
     cmd = AssignPlan(plan_id, body.client_id, version)
     return command_answer(system.plans.assign(ctx, cmd))
 
 
-@router.post("/{plan_id}/archive")
+@router.post("/{plan_id}/archive", response_model=CommandOut, responses=APPLIED, operation_id="archivePlan")
 def archive_plan(
     plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Archive a plan; an archived plan never changes again."""
+    """Archive a plan; an archived plan never changes again.
+
+    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    """
     return command_answer(system.plans.archive(ctx, ArchivePlan(plan_id, version)))

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from domain.values import Actor
+from interfaces.http.answers import FOUND, ID, LISTED, Page
 from interfaces.http.deps import SystemDep, current_actor
+from interfaces.http.plan_content import WORKOUT_EXAMPLE, MealContentOut, WorkoutContentOut
 from interfaces.http.queries.reading import (
-    QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
@@ -20,17 +23,50 @@ from interfaces.http.queries.reading import (
 )
 from projections.plans import PlansModel, get_plan, list_plans
 
-router = APIRouter(prefix="/v1/queries/plans", tags=["plans: queries"], responses=QUERY_RESPONSES)
+router = APIRouter(prefix="/v1/queries/plans", tags=["plans: queries"])
 Caller = Annotated[Actor, Depends(current_actor)]
 Uid = Annotated[str | None, Query(min_length=1, max_length=128)]
 NAME = PlansModel.name
+AT = "2026-11-02T08:30:00+00:00"
 
 
-@router.get("/{plan_id}")
+class PlanOut(BaseModel):
+    """A workout or meal plan as its readers see it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": ID, "kind": "workout", "title": "Strength, 4 weeks", "status": "published", "revision": 2,
+        "author_id": "trainer-7", "source": "trainer", "client_ids": ["client-42"],
+        "content": WORKOUT_EXAMPLE, "price_paise": 49900, "version": 4, "created_at": AT, "updated_at": AT,
+    }]})
+    id: UUID
+    kind: Literal["workout", "meal"]
+    title: str
+    status: Literal["draft", "published", "archived"]
+    revision: int
+    author_id: str
+    source: Literal["trainer", "nutritionist", "ai"]
+    client_ids: list[str]
+    content: WorkoutContentOut | MealContentOut
+    price_paise: int | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+
+class PlanPageOut(Page[PlanOut]):
+    """A page of plans, newest first."""
+
+
+@router.get("/{plan_id}", response_model=PlanOut, responses=FOUND, operation_id="getPlan")
 async def read_plan(
     plan_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
-    """One plan with its content, revision and clients, if the caller may read it."""
+    """One plan with its content, revision and clients, if the caller may read it.
+
+    Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors read
+    every plan; a client only the plans assigned to them (none once archived).
+    """
     return await read(
         system, NAME, min_position,
         lambda conn: get_plan(conn, actor, str(plan_id)),
@@ -38,14 +74,18 @@ async def read_plan(
     )
 
 
-@router.get("")
+@router.get("", response_model=PlanPageOut, responses=LISTED, operation_id="listPlans")
 async def list_plans_route(
     actor: Caller, system: SystemDep, min_position: MinPosition = None,
     kind: Literal["workout", "meal"] | None = None, author_id: Uid = None, client_id: Uid = None,
     status: Literal["draft", "published", "archived"] | None = None,
     limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
-    """Plans the caller may read, newest first, by kind, author, assigned client and status."""
+    """Plans the caller may read, newest first, by kind, author, assigned client and status.
+
+    Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors list
+    every plan; a client only the plans assigned to them (none once archived).
+    """
     check_cursor(cursor)
     return await read(
         system, NAME, min_position,

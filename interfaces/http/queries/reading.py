@@ -25,12 +25,6 @@ MinPosition = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 
-QUERY_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Missing or invalid bearer token"},
-    403: {"description": "Not this caller's to read"},
-    404: {"description": "No such row"},
-    503: {"description": "min_position not reflected within 5 s (Retry-After)"},
-}
 
 
 @asynccontextmanager

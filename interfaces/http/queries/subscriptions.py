@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 
 from domain.values import Actor
+from interfaces.http.answers import FOUND, ID, LISTED, Page
 from interfaces.http.deps import SystemDep, current_actor
 from interfaces.http.queries.reading import (
-    QUERY_RESPONSES,
     Cursor,
     Limit,
     MinPosition,
@@ -21,18 +23,51 @@ from interfaces.http.queries.reading import (
 )
 from projections.subscriptions import SubscriptionsModel, get_subscription, list_subscriptions
 
-router = APIRouter(prefix="/v1/queries/subscriptions", tags=["subscriptions: queries"],
-                   responses=QUERY_RESPONSES)
+router = APIRouter(prefix="/v1/queries/subscriptions", tags=["subscriptions: queries"])
 Caller = Annotated[Actor, Depends(current_actor)]
 Status = Literal["pending_payment", "active", "past_due", "cancelled", "expired"]
 NAME = SubscriptionsModel.name
 
 
-@router.get("/{subscription_id}")
+class SubscriptionOut(BaseModel):
+    """A client's subscription on a tier: its status, paid period and renewal attempts."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": ID, "client_id": "client-42", "tier": "basic_monthly", "status": "active",
+        "cancel_at_period_end": False, "dunning_attempts": 0, "version": 2,
+        "current_period_start": "2026-11-01T10:00:00+00:00",
+        "current_period_end": "2026-12-01T10:00:00+00:00",
+        "next_retry_at": None, "ended_at": None, "created_at": "2026-11-01T09:58:00+00:00",
+    }]})
+    id: UUID
+    client_id: str
+    tier: str
+    status: Status
+    cancel_at_period_end: bool
+    dunning_attempts: int
+    version: int
+    current_period_start: datetime | None
+    current_period_end: datetime | None
+    next_retry_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+
+
+
+class SubscriptionPageOut(Page[SubscriptionOut]):
+    """A page of subscriptions, newest first."""
+
+
+@router.get("/{subscription_id}", response_model=SubscriptionOut, responses=FOUND,
+            operation_id="getSubscription")
 async def read_subscription(
     subscription_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
-    """One subscription with its tier, status and current period, if the caller may read it."""
+    """One subscription with its tier, status and current period, if the caller may read it.
+
+    Roles: any signed-in role. A client reads their own; a trainer or nutritionist those of
+    the clients assigned to them; admins, superadmins and auditors every one.
+    """
     return await read(
         system, NAME, min_position,
         lambda conn: get_subscription(conn, actor, str(subscription_id)),
@@ -41,13 +76,18 @@ async def read_subscription(
     )
 
 
-@router.get("")
+@router.get("", response_model=SubscriptionPageOut, responses=LISTED,
+            operation_id="listSubscriptions")
 async def list_subscriptions_route(
     actor: Caller, system: SystemDep, min_position: MinPosition = None,
     client_id: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
     status: Status | None = None, limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
-    """Subscriptions the caller may read, newest first, by client and status."""
+    """Subscriptions the caller may read, newest first, by client and status.
+
+    Roles: any signed-in role. A client lists their own; a trainer or nutritionist those of
+    the clients assigned to them; admins, superadmins and auditors every one.
+    """
     check_cursor(cursor)
     return await read(
         system, NAME, min_position,

@@ -1,0 +1,53 @@
+"""The served OpenAPI document: FastAPI's, plus the problem schema every error answer refers to,
+and each JSON body's example repeated where clients' tools look for it (the media type)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from fastapi import FastAPI
+
+from interfaces.http.problems import ProblemOut
+
+REF = "#/components/schemas/{model}"
+
+
+def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json) and
+    gives every JSON request and answer its schema's example."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            problem = ProblemOut.model_json_schema(ref_template=REF, mode="serialization")
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas.update(problem.pop("$defs", {}), ProblemOut=problem)
+            for media in _json_bodies(document):
+                example = _example(schemas, media.get("schema", {}))
+                if "example" not in media and example is not None:
+                    media["example"] = example
+        return app.openapi_schema or {}
+
+    return openapi
+
+
+def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            answers = list(operation.get("responses", {}).values())
+            for body in [operation.get("requestBody", {}), *answers]:
+                yield from (m for kind, m in body.get("content", {}).items() if kind.endswith("json"))
+
+
+def _example(schemas: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """The first example of a schema, of the one it refers to, or a list of its items' example."""
+    if "$ref" in schema:
+        return _example(schemas, schemas[schema["$ref"].rsplit("/", 1)[-1]])
+    if schema.get("type") == "array":
+        item = _example(schemas, schema.get("items", {}))
+        return None if item is None else [item]
+    if "anyOf" in schema:  # an optional body: the example of what it is when present
+        return next((e for s in schema["anyOf"] if (e := _example(schemas, s)) is not None), None)
+    return schema["examples"][0] if schema.get("examples") else None
