@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ERRORS = {
     429: ("BAD_REQUEST_ERROR", "Too many requests"),
@@ -22,6 +22,7 @@ class Fault:
     count: int
     status: int | None = None  # answer this status instead of the real answer
     hang_s: float = 0.0  # or wait this long, then answer for real (as a slow gateway does)
+    lose_answer: bool = False  # do the work, then answer `status` (the answer was lost on the way)
 
 
 class Faults:
@@ -35,6 +36,11 @@ class Faults:
     def fail_next(self, count: int = 1, status: int = 500) -> None:
         with self._lock:
             self._waiting.append(Fault(count, status=status))
+
+    def lose_answer_next(self, count: int = 1, status: int = 502) -> None:
+        """The next calls take effect but their answers are lost (a retry must not do them twice)."""
+        with self._lock:
+            self._waiting.append(Fault(count, status=status, lose_answer=True))
 
     def throttle_next(self, count: int = 1) -> None:
         self.fail_next(count, status=429)
@@ -70,11 +76,16 @@ class FaultMiddleware:
         if not path.startswith("/v1/"):
             return await self.app(scope, receive, send)
         fault = self.faults.take(scope["method"], path)
-        if fault is not None and fault.status is not None:
-            code, description = ERRORS.get(fault.status, ("SERVER_ERROR", "Injected fault"))
-            body = {"error": {"code": code, "description": description, "source": "NA", "step": "NA",
-                              "reason": "NA", "metadata": {}}}
-            return await JSONResponse(body, fault.status)(scope, receive, send)
-        if fault is not None:
-            await asyncio.sleep(fault.hang_s)
-        await self.app(scope, receive, send)
+        if fault is None or fault.status is None:
+            await asyncio.sleep(fault.hang_s if fault else 0)
+            return await self.app(scope, receive, send)
+        if fault.lose_answer:
+            await self.app(scope, receive, _discard)
+        code, description = ERRORS.get(fault.status, ("SERVER_ERROR", "Injected fault"))
+        body = {"error": {"code": code, "description": description, "source": "NA", "step": "NA",
+                          "reason": "NA", "metadata": {}}}
+        await JSONResponse(body, fault.status)(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    return None

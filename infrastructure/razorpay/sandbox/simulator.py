@@ -43,6 +43,7 @@ class FaultRequest(BaseModel):
     count: int = Field(1, ge=1)
     status: Literal[429, 500, 502, 503] | None = None
     hang_s: float = Field(0.0, ge=0, le=60)
+    lose_answer: bool = False
 
 
 def simulator_router(sandbox: Sandbox) -> APIRouter:
@@ -77,7 +78,9 @@ def simulator_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/faults", status_code=204)
     def add_fault(body: FaultRequest) -> None:
-        if body.status is not None:
+        if body.status is not None and body.lose_answer:
+            sandbox.faults.lose_answer_next(body.count, body.status)
+        elif body.status is not None:
             sandbox.faults.fail_next(body.count, body.status)
         else:
             sandbox.faults.hang_next(body.count, body.hang_s)
