@@ -81,9 +81,10 @@ class Breaker(pybreaker.CircuitBreakerListener):
         return self._breaker.current_state
 
     def retry_after_s(self) -> int:
-        """Seconds until the breaker lets a trial call through (at least 1)."""
-        waited = time.monotonic() - self._opened_at if self.state == pybreaker.STATE_OPEN else math.inf
-        return max(1, math.ceil(self._breaker.reset_timeout - waited))
+        """Seconds until the breaker lets a trial call through; 1 while it is closed."""
+        if self.state != pybreaker.STATE_OPEN:
+            return 1
+        return max(1, math.ceil(self._breaker.reset_timeout - (time.monotonic() - self._opened_at)))
 
     def check(self) -> None:
         """Fails fast while open; after the reset timeout, calls go through as trials."""
