@@ -34,7 +34,11 @@ class Settings(BaseSettings):
     razorpay_key_id: str = Field("rzp_test_gymgenius", alias="RAZORPAY_KEY_ID")
     razorpay_key_secret: str = Field(DEFAULT_KEY_SECRET, alias="RAZORPAY_KEY_SECRET")
     razorpay_webhook_secret: str = Field(DEFAULT_WEBHOOK_SECRET, alias="RAZORPAY_WEBHOOK_SECRET")
+    razorpay_webhook_secret_previous: str | None = Field(None, alias="RAZORPAY_WEBHOOK_SECRET_PREVIOUS")
     razorpay_base_url: str | None = Field(None, alias="RAZORPAY_BASE_URL")
+    gateway_timeout_s: float = Field(5.0, gt=0, le=30, alias="GYMGENIUS_GATEWAY_TIMEOUT")
+    gateway_breaker_failures: int = Field(5, ge=1, alias="GYMGENIUS_GATEWAY_BREAKER_FAILURES")
+    gateway_breaker_reset_s: float = Field(30.0, gt=0, alias="GYMGENIUS_GATEWAY_BREAKER_RESET")
     gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY")
     gemini_base_url: str | None = Field(None, alias="GEMINI_BASE_URL")
     cors_origins: Annotated[list[str], NoDecode] = Field(
@@ -66,9 +70,18 @@ class Settings(BaseSettings):
             problems.append("RAZORPAY_KEY_SECRET is the sandbox default")
         if self.razorpay_webhook_secret == DEFAULT_WEBHOOK_SECRET:
             problems.append("RAZORPAY_WEBHOOK_SECRET is the sandbox default")
+        if self.razorpay_webhook_secret_previous == DEFAULT_WEBHOOK_SECRET:
+            problems.append("RAZORPAY_WEBHOOK_SECRET_PREVIOUS is the sandbox default")
+        if self.razorpay_base_url and not self.razorpay_base_url.startswith("https://"):
+            problems.append("RAZORPAY_BASE_URL is not https (the key secret would travel in clear)")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    @property
+    def razorpay_webhook_secrets(self) -> list[str]:
+        """Webhook signatures may use the current secret or, during a rotation, the previous one."""
+        return [s for s in (self.razorpay_webhook_secret, self.razorpay_webhook_secret_previous) if s]
 
     @property
     def dev_tokens_enabled(self) -> bool:
