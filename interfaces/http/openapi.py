@@ -1,5 +1,8 @@
 """The served OpenAPI document: FastAPI's, plus the problem schema every error answer refers to,
-and each JSON body's example repeated where clients' tools look for it (the media type)."""
+and each JSON body's example repeated where clients' tools look for it (the media type).
+
+FastAPI drops every null from the document, the examples' nulls too, so the examples are taken
+again from the models themselves."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from interfaces.http.problems import ProblemOut
 
@@ -24,6 +28,9 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             problem = ProblemOut.model_json_schema(ref_template=REF, mode="serialization")
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem.pop("$defs", {}), ProblemOut=problem)
+            for name, model in _models().items():
+                if "examples" in schemas.get(name, {}):
+                    schemas[name]["examples"] = model.model_json_schema()["examples"]
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:
@@ -31,6 +38,18 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
         return app.openapi_schema or {}
 
     return openapi
+
+
+def _models() -> dict[str, type[BaseModel]]:
+    """The HTTP models, by name."""
+    found: dict[str, type[BaseModel]] = {}
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for model in todo.pop().__subclasses__():
+            todo.append(model)
+            if model.__module__.startswith("interfaces."):
+                found[model.__name__] = model
+    return found
 
 
 def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:

@@ -7,13 +7,14 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from interfaces.http.deps import SystemDep
+from interfaces.http.problems import absent
 
 router = APIRouter(tags=["operations"])
 MAX_LAG = 10_000
@@ -29,9 +30,8 @@ class ReadinessChecksOut(BaseModel):
 
     database: str
     redis: str
-    projections: str | SkipJsonSchema[None] = Field(
-        None, description='"ok", or "lagging: " and the read models behind; absent when the database is not'
-    )
+    projections: str | SkipJsonSchema[None] = absent(
+        '"ok", or "lagging: " and the read models behind; absent when the database is not ok')
 
 
 class ReadinessOut(BaseModel):

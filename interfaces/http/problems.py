@@ -22,6 +22,15 @@ PROBLEM = "application/problem+json"
 TYPES = "https://gymgenius.app/problems/"
 
 
+def absent(description: str) -> Any:
+    """A field left out of the JSON when it has no value (never sent as null)."""
+    return Field(None, description=description, json_schema_extra=_no_default)
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
 class FieldErrorOut(BaseModel):
     loc: list[str | int] = Field(description="Where: body, query, path or header, then the field")
     msg: str
@@ -40,7 +49,7 @@ class ProblemOut(BaseModel):
     status: int
     detail: str
     instance: str = Field(description="The path of the request that failed")
-    errors: list[FieldErrorOut] | SkipJsonSchema[None] = None
+    errors: list[FieldErrorOut] | SkipJsonSchema[None] = absent("Where the request is invalid (422 only)")
 
 
 class Problem(Exception):
