@@ -30,17 +30,19 @@ def answer_checks(document: dict[str, Any]) -> str:
     lines = ['import type { operations } from "./gymgenius";', TYPED]
     for by_method in document["paths"].values():
         for operation in by_method.values():
+            named = operation["operationId"]
             for status, answer in operation["responses"].items():
                 for kind in answer["content"]:
-                    body = f'operations["{operation["operationId"]}"]["responses"][{status}]["content"]["{kind}"]'
-                    name = re.sub(r"\W", "_", f"{operation['operationId']}_{status}_{kind}")
+                    body = f'operations["{named}"]["responses"][{status}]["content"]["{kind}"]'
+                    name = re.sub(r"\W", "_", f"{named}_{status}_{kind}")
                     lines.append(f"export const {name}: Typed<{body}> = true;")
     return "\n".join(lines) + "\n"
 
 
 def test_the_generated_typescript_client_compiles_strictly_with_every_answer_typed(document, tmp_path):
     (tmp_path / "openapi.json").write_text(json.dumps(document))
-    run(BIN / "openapi-typescript", tmp_path / "openapi.json", "-o", tmp_path / "gymgenius.d.ts", cwd=NODE_DIR)
+    run(BIN / "openapi-typescript", tmp_path / "openapi.json", "-o", tmp_path / "gymgenius.d.ts",
+        cwd=NODE_DIR)
     generated = (tmp_path / "gymgenius.d.ts").read_text()
     assert not re.findall(r'"[\w.+-]+/[\w.+-]+"\??: (?:unknown|any)\b', generated), "an answer is untyped"
     assert not re.findall(r"(?<![\w\"])any\b(?=[;,)\]|>\s])", re.sub(r"/\*.*?\*/", "", generated, flags=re.S))
