@@ -15,7 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from domain.values import Actor, Role
 from infrastructure.projection_runtime import UnknownProjection
 from interfaces.http.deps import SystemDep, allow
-from interfaces.http.problems import Problem, documented
+from interfaces.http.problem_docs import documented
+from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from interfaces.http.problems import ProblemOut
+from interfaces.http.problem_docs import ProblemOut
 
 REF = "#/components/schemas/{model}"
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from interfaces.http.deps import SystemDep
-from interfaces.http.problems import absent
+from interfaces.http.problem_docs import absent
 
 router = APIRouter(tags=["operations"])
 MAX_LAG = 10_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, JsonValue
 from pydantic.json_schema import SkipJsonSchema
 
-from interfaces.http.problems import absent
+from interfaces.http.problem_docs import absent
 
 WORKOUT_EXAMPLE: JsonValue = {"days": [{"name": "Push", "exercises": [
     {"name": "Bench press", "sets": 4, "reps": 8, "rest_s": 120}, {"name": "Dips", "sets": 3, "reps": 12},
