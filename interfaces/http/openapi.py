@@ -6,6 +6,7 @@ again from the models themselves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,8 +19,8 @@ REF = "#/components/schemas/{model}"
 
 
 def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json) and
-    gives every JSON request and answer its schema's example."""
+    """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json), names
+    each operation after its id, and gives every JSON request and answer its schema's example."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -31,6 +32,8 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for name, model in _models().items():
                 if "examples" in schemas.get(name, {}):
                     schemas[name]["examples"] = model.model_json_schema()["examples"]
+            for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
+                operation["summary"] = re.sub(r"(?=[A-Z])", " ", operation["operationId"]).capitalize()
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:
@@ -52,12 +55,16 @@ def _models() -> dict[str, type[BaseModel]]:
     return found
 
 
-def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for operations in document["paths"].values():
-        for operation in operations.values():
-            answers = list(operation.get("responses", {}).values())
-            for body in [operation.get("requestBody", {}), *answers]:
-                yield from (m for kind, m in body.get("content", {}).items() if kind.endswith("json"))
+        yield from operations.values()
+
+
+def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for operation in _operations(document):
+        answers = list(operation.get("responses", {}).values())
+        for body in [operation.get("requestBody", {}), *answers]:
+            yield from (m for kind, m in body.get("content", {}).items() if kind.endswith("json"))
 
 
 def _example(schemas: dict[str, Any], schema: dict[str, Any]) -> Any:

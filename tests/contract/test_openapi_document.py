@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 
 from domain.values import Role
 from interfaces.http import deps
+from interfaces.http.app import create_command_app, create_query_app
 
 PROBLEM = "application/problem+json"
 OPERATION_IDS = {
@@ -151,3 +152,11 @@ def test_every_answer_is_typed_all_the_way_down(document):
             for media in answer["content"].values():
                 found = list(loose(media["schema"], schemas, set()))
                 assert not found, (method, path, status, found)
+
+
+def test_the_command_and_query_apps_serve_valid_documents_with_the_same_problem_answers(contract_system):
+    for app in (create_command_app(contract_system), create_query_app(contract_system)):
+        document = app.openapi()
+        validate(document)
+        assert "ProblemOut" in document["components"]["schemas"]
+        assert "HTTPValidationError" not in document["components"]["schemas"]
