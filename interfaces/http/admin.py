@@ -43,6 +43,13 @@ class RebuildOut(BaseModel):
     status: Literal["rebuilding"]
 
 
+REBUILDING: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Rebuilding", "headers": {"Location": {
+        "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
+    **documented(401, 403, 404, 409, 422, say={**UNKNOWN, 409: "That read model is being rebuilt already"}),
+}
+
+
 class DeadLetterOut(BaseModel):
     """An event a read model could not apply, with the error it raised."""
 
@@ -79,10 +86,7 @@ async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
 
 
 @router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
-             responses={202: {"description": "Rebuilding", "headers": {"Location": {
-                 "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
-                 **documented(401, 403, 404, 409, 422, say={
-                     **UNKNOWN, 409: "That read model is being rebuilt already"})})
+             responses=REBUILDING)
 async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
     """Rebuild a read model from every event into fresh tables; swapped in once caught up.
 

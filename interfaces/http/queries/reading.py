@@ -23,6 +23,7 @@ MinPosition = Annotated[
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page")]
 Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of the previous page")]
 
+
 def access_models(actor: Actor) -> tuple[str, ...]:
     """Read models a caller's visibility depends on: assigned staff are decided by plans."""
     return ("plans",) if actor.role in (Role.TRAINER, Role.NUTRITIONIST) else ()
