@@ -16,6 +16,8 @@ from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from tests.support import PG_URL, REDIS_URL, drop_schema, fresh_schema, running_worker, server_settings
 
+pytest_plugins = ["tests.contract.every_answer"]  # every answer through `api` must fit /openapi.json
+
 
 def _require_services() -> None:
     try:

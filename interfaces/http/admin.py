@@ -17,7 +17,8 @@ from domain.values import Actor, Role
 from infrastructure.locks import RebuildClaim, RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
 from interfaces.http.deps import SystemDep, allow
-from interfaces.http.problems import Problem, documented
+from interfaces.http.problem_docs import documented
+from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
@@ -43,6 +44,13 @@ class RebuildOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "plans", "status": "rebuilding"}]})
     name: str
     status: Literal["rebuilding"]
+
+
+REBUILDING: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Rebuilding", "headers": {"Location": {
+        "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
+    **documented(401, 403, 404, 409, 422, say={**UNKNOWN, 409: "That read model is being rebuilt already"}),
+}
 
 
 class DeadLetterOut(BaseModel):
@@ -81,10 +89,7 @@ async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
 
 
 @router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
-             responses={202: {"description": "Rebuilding", "headers": {"Location": {
-                 "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
-                 **documented(401, 403, 404, 409, 422, say={
-                     **UNKNOWN, 409: "That read model is being rebuilt already"})})
+             responses=REBUILDING)
 async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
     """Rebuild a read model from every event into fresh tables; swapped in once caught up.
 

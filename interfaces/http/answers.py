@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.context import CommandResult
-from interfaces.http.problems import documented
+from interfaces.http.problem_docs import documented
 
 Item = TypeVar("Item", bound=BaseModel)
 ID = "4f1c2a9e-7d3b-4c1a-9e2f-0b6d8a5c3e71"

@@ -7,7 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.values import Role
 from interfaces.http.deps import SystemDep
-from interfaces.http.problems import Problem, documented
+from interfaces.http.problem_docs import documented
+from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/v1/dev", tags=["development"])
 

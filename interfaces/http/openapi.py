@@ -1,21 +1,26 @@
 """The served OpenAPI document: FastAPI's, plus the problem schema every error answer refers to,
-and each JSON body's example repeated where clients' tools look for it (the media type)."""
+and each JSON body's example repeated where clients' tools look for it (the media type).
+
+FastAPI drops every null from the document, the examples' nulls too, so the examples are taken
+again from the models themselves."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import BaseModel
 
-from interfaces.http.problems import ProblemOut
+from interfaces.http.problem_docs import ProblemOut
 
 REF = "#/components/schemas/{model}"
 
 
 def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
-    """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json) and
-    gives every JSON request and answer its schema's example."""
+    """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json), names
+    each operation after its id, and gives every JSON request and answer its schema's example."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -24,6 +29,11 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             problem = ProblemOut.model_json_schema(ref_template=REF, mode="serialization")
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem.pop("$defs", {}), ProblemOut=problem)
+            for name, model in _models().items():
+                if "examples" in schemas.get(name, {}):
+                    schemas[name]["examples"] = model.model_json_schema()["examples"]
+            for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
+                operation["summary"] = re.sub(r"(?=[A-Z])", " ", operation["operationId"]).capitalize()
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:
@@ -33,12 +43,28 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
     return openapi
 
 
-def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _models() -> dict[str, type[BaseModel]]:
+    """The HTTP models, by name."""
+    found: dict[str, type[BaseModel]] = {}
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for model in todo.pop().__subclasses__():
+            todo.append(model)
+            if model.__module__.startswith("interfaces."):
+                found[model.__name__] = model
+    return found
+
+
+def _operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for operations in document["paths"].values():
-        for operation in operations.values():
-            answers = list(operation.get("responses", {}).values())
-            for body in [operation.get("requestBody", {}), *answers]:
-                yield from (m for kind, m in body.get("content", {}).items() if kind.endswith("json"))
+        yield from operations.values()
+
+
+def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for operation in _operations(document):
+        answers = list(operation.get("responses", {}).values())
+        for body in [operation.get("requestBody", {}), *answers]:
+            yield from (m for kind, m in body.get("content", {}).items() if kind.endswith("json"))
 
 
 def _example(schemas: dict[str, Any], schema: dict[str, Any]) -> Any:

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from pydantic.json_schema import SkipJsonSchema
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from infrastructure.bootstrap import System
 from infrastructure.readstore import ReadStoreBusy
 from interfaces.http.deps import SystemDep
+from interfaces.http.problem_docs import absent
 
 router = APIRouter(tags=["operations"])
 MAX_LAG = 10_000
@@ -30,14 +31,11 @@ class ReadinessChecksOut(BaseModel):
 
     database: str
     redis: str
-    projections: str | SkipJsonSchema[None] = Field(
-        None, description='"ok", "lagging: " or "stalled: " and the read models concerned; absent when '
-        "the database is not"
-    )
-    dead_letters: str | SkipJsonSchema[None] = Field(
-        None, description='"ok", or "open: " and the read models with open dead letters (they go on past '
-        "them, so this alone does not make the API unready); absent when the database is not"
-    )
+    projections: str | SkipJsonSchema[None] = absent(
+        '"ok", "lagging: " or "stalled: " and the read models concerned; absent when the database is not ok')
+    dead_letters: str | SkipJsonSchema[None] = absent(
+        '"ok", or "open: " and the read models with open dead letters (they go on past them, so this alone '
+        "does not make the API unready); absent when the database is not ok")
 
 
 class ReadinessOut(BaseModel):

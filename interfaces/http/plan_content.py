@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import BaseModel, JsonValue
 from pydantic.json_schema import SkipJsonSchema
+
+from interfaces.http.problem_docs import absent
 
 WORKOUT_EXAMPLE: JsonValue = {"days": [{"name": "Push", "exercises": [
     {"name": "Bench press", "sets": 4, "reps": 8, "rest_s": 120}, {"name": "Dips", "sets": 3, "reps": 12},
@@ -14,7 +16,7 @@ class ExerciseOut(BaseModel):
     name: str
     sets: int
     reps: int
-    rest_s: int | SkipJsonSchema[None] = Field(None, description="Rest between sets; absent when not set")
+    rest_s: int | SkipJsonSchema[None] = absent("Seconds of rest between sets, when the plan says")
 
 
 class WorkoutDayOut(BaseModel):

@@ -9,8 +9,6 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.json_schema import SkipJsonSchema
 from starlette.exceptions import HTTPException
 
 from application.errors import Forbidden, IdempotencyKeyReused, NotFound, VersionConflict
@@ -20,27 +18,6 @@ from projections.engine import PoisonEvent
 
 PROBLEM = "application/problem+json"
 TYPES = "https://gymgenius.app/problems/"
-
-
-class FieldErrorOut(BaseModel):
-    loc: list[str | int] = Field(description="Where: body, query, path or header, then the field")
-    msg: str
-
-
-class ProblemOut(BaseModel):
-    """An RFC 9457 problem: every error answer, with `errors` added for a 422."""
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "type": TYPES + "validation", "title": "Invalid request", "status": 422,
-        "detail": "the request does not match its schema", "instance": "/v1/commands/plans",
-        "errors": [{"loc": ["body", "title"], "msg": "Field required"}],
-    }]})
-    type: str = Field(description="A URI naming the kind of problem")
-    title: str
-    status: int
-    detail: str
-    instance: str = Field(description="The path of the request that failed")
-    errors: list[FieldErrorOut] | SkipJsonSchema[None] = None
 
 
 class Problem(Exception):
@@ -117,38 +94,3 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
-
-
-WHEN: dict[int, tuple[str, str, str]] = {  # status -> (slug, title, when it is answered)
-    400: ("invalid-if-match", "Invalid If-Match", "A malformed If-Match or Idempotency-Key header"),
-    401: ("unauthenticated", "Missing or invalid bearer token", "Missing or invalid bearer token"),
-    403: ("forbidden", "Not allowed", "The caller's role, or ownership, does not allow this"),
-    404: ("not-found", "Not found", "No such resource that the caller may see"),
-    409: ("version-conflict", "Version conflict",
-          "A stale If-Match version, or the request does not fit the current state"),
-    422: ("validation", "Invalid request",
-          "The request does not fit its schema (`errors` says where), or the values break a rule"),
-    503: ("not-yet-reflected", "Not Yet Reflected",
-          "A store is unavailable, or min_position was not reflected within 5 s; retry after Retry-After"),
-}
-HEADERS = {
-    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
-    503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
-}
-
-
-def documented(*statuses: int, say: dict[int, str] | None = None) -> dict[int | str, dict[str, Any]]:
-    """The OpenAPI answers of these error statuses: a ProblemOut as application/problem+json."""
-    return {status: _documented(status, (say or {}).get(status)) for status in statuses}
-
-
-def _documented(status: int, description: str | None) -> dict[str, Any]:
-    slug, title, when = WHEN[status]
-    example = {"type": TYPES + slug, "title": title, "status": status, "detail": description or when,
-               "instance": "/v1/..."}
-    if status == 422:
-        example["errors"] = [{"loc": ["body", "title"], "msg": "Field required"}]
-    schema = {"$ref": "#/components/schemas/ProblemOut"}
-    content = {PROBLEM: {"schema": schema, "example": example}}
-    answer = {"description": description or when, "content": content}
-    return {**answer, "headers": HEADERS[status]} if status in HEADERS else answer

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from domain.values import Actor, Role
 from interfaces.http.answers import POSITION
 from interfaces.http.deps import SystemDep, allow
-from interfaces.http.problems import documented
+from interfaces.http.problem_docs import documented
 from interfaces.http.queries.reading import MinPosition, read
 from projections.dashboard import READS, summary
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from domain.values import Actor
 from interfaces.http.deps import SystemDep, current_actor
-from interfaces.http.problems import documented
+from interfaces.http.problem_docs import documented
 
 router = APIRouter(prefix="/v1/queries/tiers", tags=["subscriptions: queries"])
 
