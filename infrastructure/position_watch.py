@@ -44,6 +44,14 @@ class PositionWatch:
             with contextlib.suppress(ValueError):
                 self._waiters.remove(waiter)
 
+    async def close(self) -> None:
+        """Stops the poller (the waiters' own bounds answer them)."""
+        poller, self._poller = self._poller, None
+        if poller is not None and not poller.done() and poller.get_loop() is asyncio.get_running_loop():
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+
     def _reached(self, names: tuple[str, ...], min_position: int) -> bool:
         return all(self.known.get(name, 0) >= min_position for name in names)
 
@@ -56,6 +64,8 @@ class PositionWatch:
         while self._waiters:
             try:
                 async with self.engine.connect() as conn:
+                    # autocommit: no transaction, so no lock outlives the statement
+                    await conn.execution_options(isolation_level="AUTOCOMMIT")
                     self.known.update(await all_positions(conn))
             except (SQLAlchemyError, OSError) as error:  # the waiters' bound still holds
                 log.warning("position_watch_failed", error=str(error))

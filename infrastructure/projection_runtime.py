@@ -20,10 +20,11 @@ from infrastructure.metrics import LAG, OPEN_DEAD_LETTERS, STALLED, projection_h
 from infrastructure.readstore import sync_engine
 from infrastructure.rebuild import Progress, Rebuilder
 from infrastructure.settings import Settings
-from projections.engine import Outcome, Projector, tracked_position
+from projections.engine import Outcome, Projector
 from projections.model import Pusher, ReadModel
 from projections.registry import read_models
 from projections.schema import dead_letters, positions
+from projections.tracking import tracked_position
 
 log = structlog.get_logger("gymgenius.projections")
 

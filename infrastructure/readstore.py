@@ -99,4 +99,5 @@ class ReadStore:
             await conn.execute(text("SELECT 1"))
 
     async def close(self) -> None:
+        await self.watch.close()
         await self.engine.dispose()

@@ -17,10 +17,11 @@ from collections.abc import Callable
 from sqlalchemy import Connection, Table, delete, text, update
 
 from infrastructure.locks import RebuildClaim, RebuildLocks, advisory_lock
-from projections.engine import Projector, flush, reset_position, tracked_position
+from projections.engine import Projector
 from projections.model import ReadModel
-from projections.rows import RebuildBuffer
+from projections.rows import RebuildBuffer, flush
 from projections.schema import positions
+from projections.tracking import reset_position, tracked_position
 
 Progress = Callable[[int, int], None]
 

@@ -16,24 +16,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Connection, Engine, delete, insert, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError, StatementError
+from sqlalchemy import Connection, Engine, update
 
 from projections import rows as bulk
 from projections.model import Change, EventSource, Pusher, ReadModel, Row
-from projections.rows import Event, Failure, RebuildBuffer
-from projections.schema import dead_letters, positions
+from projections.rows import OUTAGES, REFUSALS, Event, Failure, PoisonEvent, RebuildBuffer
+from projections.schema import positions
+from projections.tracking import record_dead_letter, tracked_position
+
+__all__ = ["Hooks", "Outcome", "PoisonEvent", "Projector"]
 
 log = structlog.get_logger("gymgenius.projections")
 Lock = Callable[[Connection, str], bool]
-# What the database says about a row it will not store (text with NUL, a number out of range, a
-# value too long, a broken constraint); an outage (OperationalError, InterfaceError) is not that.
-REFUSALS = (StatementError, ValueError, TypeError)
-OUTAGES = (OperationalError, InterfaceError)
-
-
-class PoisonEvent(Exception):
-    """An event a read model cannot apply, met during a rebuild (which must not skip it)."""
 
 
 @dataclass
@@ -161,7 +155,7 @@ class Projector:
             except REFUSALS as error:
                 if isinstance(error, OUTAGES):
                     raise
-                self._dead_letter(conn, name, (*each, error))
+                self._set_aside(conn, name, (*each, error))
         return touched
 
     def _fold_and_write(self, conn: Connection, model: ReadModel, name: str,
@@ -172,8 +166,13 @@ class Projector:
             touched, failed = bulk.fold(model, rows, events)
             bulk.write_rows(conn, model, touched)
         for failure in failed:
-            self._dead_letter(conn, name, failure)
+            self._set_aside(conn, name, failure)
         return touched
+
+    def _set_aside(self, conn: Connection, name: str, failure: Failure) -> None:
+        log.error("projection_dead_letter", projection=name, position=failure[0], error=repr(failure[2]))
+        self.hooks.on_dead_letter(name)
+        record_dead_letter(conn, name, failure)
 
     def _rebuild_batch(self, conn: Connection, model: ReadModel, name: str,
                        events: Sequence[Event], buffer: RebuildBuffer) -> dict[str, Row | None]:
@@ -184,51 +183,9 @@ class Projector:
             position, _, error = failed[0]
             raise PoisonEvent(f"{model.name} cannot apply position {position}: {error}") from error
         if len(buffer.rows) > buffer.limit:
-            flush(conn, model, buffer)
+            bulk.flush(conn, model, buffer)
         return touched
 
-    def _dead_letter(self, conn: Connection, name: str, failure: Failure) -> None:
-        position, event, error = failure
-        log.error("projection_dead_letter", projection=name, position=position, error=repr(error))
-        self.hooks.on_dead_letter(name)
-        conn.execute(insert(dead_letters).values(
-            projection=name, position=position,
-            event_type=str(getattr(event, "topic", type(event).__qualname__))[:200],
-            originator_id=str(getattr(event, "originator_id", ""))[:64], error=repr(error)[:2000],
-        ))
-
-
-def flush(conn: Connection, model: ReadModel, buffer: RebuildBuffer) -> None:
-    """Writes a rebuild's buffered rows; a row the database refuses stops it, named."""
-    try:
-        with conn.begin_nested():
-            buffer.flush(conn, model)
-    except REFUSALS as error:
-        if isinstance(error, OUTAGES):
-            raise
-        for key, row in buffer.rows.items():
-            try:
-                with conn.begin_nested():
-                    bulk.write_rows(conn, model, {key: row}, stored=[key] if key in buffer.written else [])
-            except REFUSALS as refused:
-                at = row.get("position") if row else None
-                raise PoisonEvent(f"{model.name} cannot write row {key} (its event at position {at}): "
-                                  f"{str(refused).splitlines()[0]}") from refused
-        raise
-
-
-def tracked_position(conn: Connection, name: str) -> int:
-    query = select(positions.c.position).where(positions.c.name == name)
-    found = conn.execute(query).scalar()
-    if found is None:
-        conn.execute(insert(positions).values(name=name, position=0))
-        return 0
-    return int(found)
-
-
-def reset_position(conn: Connection, name: str) -> None:
-    conn.execute(delete(positions).where(positions.c.name == name))
-    tracked_position(conn, name)
 
 
 def _change(model: ReadModel, row: Row) -> Change:

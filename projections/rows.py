@@ -7,9 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy.exc import InterfaceError, OperationalError, StatementError
 
 from projections.model import ReadModel, Row
 
+# What the database says about a row it will not store (text with NUL, a number out of range, a
+# value too long, a broken constraint); an outage (OperationalError, InterfaceError) is not that.
+REFUSALS = (StatementError, ValueError, TypeError)
+OUTAGES = (OperationalError, InterfaceError)
 Event = tuple[int, Any]  # (position, event)
 Failure = tuple[int, Any, Exception]  # (position, event, what it raised)
 
@@ -66,6 +71,10 @@ def write_rows(conn: Connection, model: ReadModel, rows: dict[str, Row | None],
         conn.execute(insert(table), kept)
 
 
+class PoisonEvent(Exception):
+    """An event a read model cannot apply, met during a rebuild (which must not skip it)."""
+
+
 @dataclass
 class RebuildBuffer:
     """A rebuild's rows, folded in memory and written in bulk into its fresh tables: a row is
@@ -82,6 +91,25 @@ class RebuildBuffer:
         write_rows(conn, model, self.rows, stored=[k for k in self.rows if k in self.written])
         self.written.update(self.rows)
         self.rows.clear()
+
+
+def flush(conn: Connection, model: ReadModel, buffer: RebuildBuffer) -> None:
+    """Writes a rebuild's buffered rows; a row the database refuses stops it, named."""
+    try:
+        with conn.begin_nested():
+            buffer.flush(conn, model)
+    except REFUSALS as error:
+        if isinstance(error, OUTAGES):
+            raise
+        for key, row in buffer.rows.items():
+            try:
+                with conn.begin_nested():
+                    write_rows(conn, model, {key: row}, stored=[key] if key in buffer.written else [])
+            except REFUSALS as refused:
+                at = row.get("position") if row else None
+                raise PoisonEvent(f"{model.name} cannot write row {key} (its event at position {at}): "
+                                  f"{str(refused).splitlines()[0]}") from refused
+        raise
 
 
 def _undecodable(model: ReadModel, event: Any) -> bool:

@@ -13,6 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from infrastructure.bootstrap import System
+from infrastructure.event_source import EventLogSource
+from infrastructure.locks import RebuildRunning
+from infrastructure.projection_runtime import ProjectionService
 from interfaces.cli import cli as commands
 from tests.integration.command_stream import (
     ROOT,
@@ -151,3 +154,59 @@ def test_the_rebuild_command_shows_progress_and_swaps_in_the_same_rows(server_sy
     assert snapshot(server_system.projections.engine) == before
     unknown = CliRunner().invoke(commands, ["rebuild", "no_such_model"], env=cli_env(server_system))
     assert unknown.exit_code == 2 and "no read model named no_such_model" in unknown.output
+
+
+def test_a_second_rebuild_or_a_retry_while_one_runs_is_refused_with_409(api, auth, system):
+    root = auth("root", "superadmin")
+    write_backlog(system, 300)
+    watched = Watched(system)
+    system.projections.projector.rebuild_batch_size = 50  # several batches: it pauses after one
+    assert api.post(f"/v1/admin/projections/{SESSIONS}/rebuild", headers=root).status_code == 202
+    wait_until(watched.halfway.is_set, 30, "the rebuild to be under way")
+    for route in (f"/v1/admin/projections/{SESSIONS}/rebuild",
+                  f"/v1/admin/projections/{SESSIONS}/dead-letters/retry"):
+        refused = api.post(route, headers=root)
+        assert refused.status_code == 409, refused.text
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert "already being rebuilt" in refused.json()["detail"]
+    if system.settings.profile == "server":  # another process is refused too
+        busy = cli(system, "rebuild", SESSIONS)
+        assert busy.returncode == 75 and "already being rebuilt" in busy.stderr, busy.stderr
+    assert api.post("/v1/admin/projections/plans/rebuild", headers=root).status_code == 202  # others go on
+    watched.go_on.set()
+    wait_until(watched.done.is_set, 30, "the rebuild to finish")
+    assert watched.outcome == system.projections.source.head()
+    wait_until(lambda: api.post(f"/v1/admin/projections/{SESSIONS}/dead-letters/retry",
+                                headers=root).status_code == 202, 30, "the retry once the rebuild is done")
+
+
+def test_rebuilds_of_one_read_model_started_at_once_never_deadlock(server_system):
+    system = server_system
+    stream = CommandStream(system)
+    for _ in range(60):
+        stream.step()
+    other = ProjectionService(system.settings, EventLogSource(system.log), Recorder())  # a 2nd process
+    start, outcomes = threading.Barrier(8), []
+
+    def rebuild(service: ProjectionService) -> None:
+        start.wait()
+        try:
+            outcomes.append(service.rebuild(SESSIONS))
+        except RebuildRunning as refused:
+            outcomes.append(refused)
+
+    threads = [threading.Thread(target=rebuild, args=(service,), daemon=True)
+               for service in [system.projections] * 4 + [other] * 4]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads), "a rebuild is stuck"
+    finally:
+        other.close()
+    head = system.projections.source.head()
+    assert len(outcomes) == 8 and head in outcomes
+    assert all(o == head or isinstance(o, RebuildRunning) for o in outcomes), outcomes
+    system.projections.catch_up_all()
+    assert_matches_fresh_rebuild(system)
