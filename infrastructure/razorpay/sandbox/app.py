@@ -67,10 +67,12 @@ class Sandbox:
 
 def create_sandbox(key_id: str, key_secret: str, webhook_secret: str, webhook_url: str | None = None,
                    *, clock: Callable[[], float] = time.time, duplicates: int = 0, shuffle: bool = False,
-                   seed: int | None = None, **webhook_options: Any) -> tuple[FastAPI, Sandbox]:
+                   seed: int | None = None, unique_receipts: bool = True,
+                   **webhook_options: Any) -> tuple[FastAPI, Sandbox]:
     """The ASGI app (routes `/v1/...` and `/sandbox/...`) and its state, for mounting or serving.
+    `unique_receipts=False` makes orders as Razorpay does (a receipt may repeat);
     `webhook_options`: `threads`, `attempts`, `backoff_s`, `timeout_s` of the webhook sender."""
-    ledger = Ledger(clock)
+    ledger = Ledger(clock, unique_receipts)
     sandbox = Sandbox(key_id, key_secret, ledger, Mandates(ledger),
                       Webhooks(webhook_secret, webhook_url, clock, **webhook_options),
                       delivery={"duplicates": duplicates, "shuffle": shuffle, "seed": seed})
