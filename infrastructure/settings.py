@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     razorpay_webhook_secret_previous: str | None = Field(None, alias="RAZORPAY_WEBHOOK_SECRET_PREVIOUS")
     razorpay_base_url: str | None = Field(None, alias="RAZORPAY_BASE_URL")
     gateway_timeout_s: float = Field(5.0, gt=0, le=30, alias="GYMGENIUS_GATEWAY_TIMEOUT")
+    gateway_deadline_s: float | None = Field(None, gt=0, le=60, alias="GYMGENIUS_GATEWAY_DEADLINE")
     gateway_breaker_failures: int = Field(5, ge=1, alias="GYMGENIUS_GATEWAY_BREAKER_FAILURES")
     gateway_breaker_reset_s: float = Field(30.0, gt=0, alias="GYMGENIUS_GATEWAY_BREAKER_RESET")
     gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY")

@@ -47,6 +47,11 @@ class WebhookEndpoint:
             status = self.answers.pop(0) if self.answers else 200
         return JSONResponse({"status": "processed"}, status_code=status)
 
+    def reset(self) -> None:
+        with self.lock:
+            self.received.clear()
+            self.answers.clear()
+
     def events(self) -> list[str]:
         return [r.headers["x-razorpay-event-id"] for r in self.received]
 

@@ -13,16 +13,10 @@ import razorpay
 import requests
 
 from infrastructure.razorpay import signatures
+from infrastructure.razorpay.breaker import Breaker, guarded
 from infrastructure.razorpay.errors import GatewayRejected, GatewayUnavailable
 from infrastructure.razorpay.metrics import GATEWAY_CALLS, GATEWAY_RETRIES
-from infrastructure.razorpay.resilience import (
-    Breaker,
-    GatewayPolicy,
-    ThreadClients,
-    TimedSession,
-    TransientFailure,
-    guarded,
-)
+from infrastructure.razorpay.resilience import GatewayPolicy, ThreadClients, TimedSession, TransientFailure
 
 Entity = dict[str, Any]  # a Razorpay entity as its API answers it
 T = TypeVar("T")
@@ -143,8 +137,15 @@ class RazorpayGateway:
         started, outcome = time.perf_counter(), "unavailable"
         retrying = self.policy.retrying()
         retrying.before_sleep = lambda state: GATEWAY_RETRIES.labels(operation).inc()
+        deadline = time.monotonic() + self.policy.deadline_s if self.policy.deadline_s else None
+
+        def attempt() -> T:
+            client = self._client()
+            client.session.deadline = deadline  # this thread's session: no attempt outlives the deadline
+            return request(client)
+
         try:
-            result = retrying(guarded, self.breaker, lambda: request(self._client()))
+            result = retrying(guarded, self.breaker, attempt)
             outcome = "ok"
             return result
         except GatewayRejected:

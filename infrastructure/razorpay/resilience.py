@@ -1,30 +1,30 @@
-"""Timeouts, retries (tenacity) and a circuit breaker (pybreaker) around every gateway call."""
+"""Timeouts and retries (tenacity) of gateway calls: what is worth another attempt, and how soon."""
 
 from __future__ import annotations
 
-import contextlib
-import math
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-import pybreaker
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
+from tenacity import (
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_before_delay,
+    stop_never,
+    wait_random_exponential,
+)
 
-from infrastructure.razorpay.errors import GatewayRejected, GatewayUnavailable
-from infrastructure.razorpay.metrics import BREAKER_STATE, BREAKER_STATES
-
-T = TypeVar("T")
+from infrastructure.razorpay.errors import GatewayRejected
 
 
 @dataclass(frozen=True)
 class GatewayPolicy:
     """Per-attempt timeout; `attempts` in all, apart by random exponential waits (full jitter, at
-    most `backoff_max_s`); the breaker opens after `breaker_failures` failed attempts in a row and
-    lets a trial call through after `breaker_reset_s`."""
+    most `backoff_max_s`), all within `deadline_s` when given; the breaker opens after
+    `breaker_failures` failed attempts in a row and lets a trial call through after `breaker_reset_s`."""
 
     timeout_s: float = 5.0
     attempts: int = 3
@@ -32,10 +32,12 @@ class GatewayPolicy:
     backoff_max_s: float = 2.0
     breaker_failures: int = 5
     breaker_reset_s: float = 30.0
+    deadline_s: float | None = None
 
     def retrying(self) -> Retrying:
         """Retries only what is safe: no answer, 429 and 5xx; never another 4xx, never an open breaker."""
-        return Retrying(stop=stop_after_attempt(self.attempts), reraise=True,
+        limit = stop_before_delay(self.deadline_s) if self.deadline_s else stop_never
+        return Retrying(stop=stop_after_attempt(self.attempts) | limit, reraise=True,
                         wait=wait_random_exponential(multiplier=self.backoff_s, max=self.backoff_max_s),
                         retry=retry_if_exception_type(TransientFailure))
 
@@ -50,10 +52,10 @@ class TimedSession(requests.Session):
 
     def __init__(self, timeout_s: float) -> None:
         super().__init__()
-        self.timeout_s = timeout_s
+        self.timeout_s, self.deadline = timeout_s, None  # deadline: time.monotonic() of the operation's end
 
     def request(self, method: str | bytes, url: Any, *args: Any, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", self.timeout_s)
+        kwargs.setdefault("timeout", self._timeout())
         try:
             response = super().request(method, url, *args, **kwargs)  # type: ignore[arg-type]
         except (requests.ConnectionError, requests.Timeout) as error:
@@ -64,67 +66,13 @@ class TimedSession(requests.Session):
             raise GatewayRejected.of(response)
         return response
 
-
-class Breaker(pybreaker.CircuitBreakerListener):
-    """pybreaker's state machine, asked before each attempt and told its outcome after it.
-    pybreaker's own `call` holds a lock for the whole guarded call (its issue #55), which would
-    let one gateway call run at a time; here the lock is only held to record the outcome."""
-
-    def __init__(self, failures: int, reset_s: float) -> None:
-        self._opened_at = 0.0
-        self._breaker = pybreaker.CircuitBreaker(fail_max=failures, reset_timeout=reset_s,
-                                                 name="razorpay", listeners=[self])
-        BREAKER_STATE.set(0)
-
-    @property
-    def state(self) -> str:
-        return self._breaker.current_state
-
-    def retry_after_s(self) -> int:
-        """Seconds until the breaker lets a trial call through; 1 while it is closed."""
-        if self.state != pybreaker.STATE_OPEN:
-            return 1
-        return max(1, math.ceil(self._breaker.reset_timeout - (time.monotonic() - self._opened_at)))
-
-    def check(self) -> None:
-        """Fails fast while open; after the reset timeout, calls go through as trials."""
-        waited = time.monotonic() - self._opened_at
-        if self.state == pybreaker.STATE_OPEN and waited < self._breaker.reset_timeout:
-            raise GatewayUnavailable("the gateway's circuit breaker is open", self.retry_after_s())
-
-    def record(self, failure: BaseException | None) -> None:
-        with contextlib.suppress(pybreaker.CircuitBreakerError, _Failed):  # the caller raises its own
-            self._breaker.call(_outcome, failure)
-
-    def state_change(self, cb: pybreaker.CircuitBreaker, old_state: Any, new_state: Any) -> None:
-        if new_state.name == pybreaker.STATE_OPEN:
-            self._opened_at = time.monotonic()
-        BREAKER_STATE.set(BREAKER_STATES[new_state.name])
-
-
-class _Failed(Exception):
-    pass
-
-
-def _outcome(failure: BaseException | None) -> None:
-    if failure is not None:
-        raise _Failed(repr(failure))
-
-
-def guarded(breaker: Breaker, attempt: Callable[[], T]) -> T:
-    """One attempt through the breaker: transient failures count against it; an answer (even a
-    rejection) shows the gateway is alive."""
-    breaker.check()
-    try:
-        result = attempt()
-    except (TransientFailure, requests.RequestException) as error:
-        breaker.record(error)
-        raise
-    except GatewayRejected:
-        breaker.record(None)
-        raise
-    breaker.record(None)
-    return result
+    def _timeout(self) -> float:
+        if self.deadline is None:
+            return self.timeout_s
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TransientFailure("the operation's deadline passed before the gateway answered")
+        return min(self.timeout_s, left)
 
 
 class ThreadClients(threading.local):

@@ -22,11 +22,13 @@ def test_the_previous_webhook_secret_is_accepted_beside_the_current_one():
 
 def test_a_configured_base_url_wins_over_the_sandbox_and_the_timeouts_reach_the_gateway():
     settings = Settings(RAZORPAY_BASE_URL="http://127.0.0.1:9", GYMGENIUS_GATEWAY_TIMEOUT="1.5",
+                        GYMGENIUS_GATEWAY_DEADLINE="4",
                         GYMGENIUS_GATEWAY_BREAKER_FAILURES="7", GYMGENIUS_GATEWAY_BREAKER_RESET="12")
     gateway = gateway_from_settings(settings, sandbox_url="http://127.0.0.1:8000/sandbox/razorpay")
     assert gateway.base_url == "http://127.0.0.1:9"
     policy = gateway.policy
-    assert (policy.timeout_s, policy.breaker_failures, policy.breaker_reset_s) == (1.5, 7, 12)
+    assert (policy.timeout_s, policy.deadline_s) == (1.5, 4)
+    assert (policy.breaker_failures, policy.breaker_reset_s) == (7, 12)
     assert gateway_from_settings(Settings(), "http://sandbox").base_url == "http://sandbox"
     assert gateway_from_settings(Settings()).base_url is None  # Razorpay's own API
 

@@ -10,8 +10,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from infrastructure.razorpay.sandbox.entities import RazorpayError
+from infrastructure.razorpay.sandbox.checkout import Outcome, authenticate_mandate, pay_order
+from infrastructure.razorpay.sandbox.entities import Entity, RazorpayError
 from infrastructure.razorpay.sandbox.faults import FaultMiddleware, Faults
 from infrastructure.razorpay.sandbox.ledger import Event, Ledger
 from infrastructure.razorpay.sandbox.mandates import Mandates
@@ -36,16 +38,41 @@ class Sandbox:
         """Signs and queues events; per-call options override the sandbox's defaults."""
         return self.webhooks.send(events, **{**self.delivery, **options}) if events else []
 
+    def checkout(self, order_id: str, method: str = "upi", upi_app: str | None = "phonepe",
+                 outcome: Outcome = "captured", **delivery: Any) -> Entity:
+        """A client pays an order in Checkout; answers Checkout's callback fields (or its error)."""
+        callback, events = self.ledger.read(lambda: pay_order(self.ledger, self.key_secret, order_id,
+                                                              method, upi_app, outcome))
+        self.send(events, **delivery)
+        return callback
+
+    def authenticate(self, sub_id: str, upi_app: str = "phonepe", succeed: bool = True,
+                     **delivery: Any) -> Entity:
+        """A client approves (or refuses) a subscription's UPI AutoPay mandate in the app."""
+        callback, events = self.ledger.read(lambda: authenticate_mandate(
+            self.mandates, self.key_secret, sub_id, upi_app, succeed))
+        self.send(events, **delivery)
+        return callback
+
+    def charge(self, sub_id: str, outcome: str = "charged", **delivery: Any) -> Entity:
+        """Razorpay's scheduler charges a mandate: `charged`, `pending` or `halted`."""
+        payment, events = self.ledger.read(lambda: self.mandates.charge(sub_id, outcome))
+        self.send(events, **delivery)
+        return {"payment": payment,
+                "subscription": self.ledger.read(lambda: self.mandates.subscriptions[sub_id])}
+
     def close(self) -> None:
         self.webhooks.close()
 
 
 def create_sandbox(key_id: str, key_secret: str, webhook_secret: str, webhook_url: str | None = None,
                    *, clock: Callable[[], float] = time.time, duplicates: int = 0, shuffle: bool = False,
-                   seed: int | None = None, **webhook_options: Any) -> tuple[FastAPI, Sandbox]:
+                   seed: int | None = None, unique_receipts: bool = True,
+                   **webhook_options: Any) -> tuple[FastAPI, Sandbox]:
     """The ASGI app (routes `/v1/...` and `/sandbox/...`) and its state, for mounting or serving.
+    `unique_receipts=False` makes orders as Razorpay does (a receipt may repeat);
     `webhook_options`: `threads`, `attempts`, `backoff_s`, `timeout_s` of the webhook sender."""
-    ledger = Ledger(clock)
+    ledger = Ledger(clock, unique_receipts)
     sandbox = Sandbox(key_id, key_secret, ledger, Mandates(ledger),
                       Webhooks(webhook_secret, webhook_url, clock, **webhook_options),
                       delivery={"duplicates": duplicates, "shuffle": shuffle, "seed": seed})
@@ -54,6 +81,7 @@ def create_sandbox(key_id: str, key_secret: str, webhook_secret: str, webhook_ur
     app.include_router(simulator_router(sandbox))
     app.add_exception_handler(RazorpayError, _razorpay_error)
     app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(HTTPException, _http_error)
     app.add_middleware(FaultMiddleware, faults=sandbox.faults)
     return app, sandbox
 
@@ -61,6 +89,12 @@ def create_sandbox(key_id: str, key_secret: str, webhook_secret: str, webhook_ur
 async def _razorpay_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RazorpayError)
     return JSONResponse(error.body(), status_code=error.status)
+
+
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    """Unknown URLs and methods answer in Razorpay's shape too (the client reads `error`)."""
+    assert isinstance(error, HTTPException)
+    return await _razorpay_error(request, RazorpayError(str(error.detail), status=error.status_code))
 
 
 async def _invalid_request(request: Request, error: Exception) -> JSONResponse:

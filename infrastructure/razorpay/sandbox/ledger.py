@@ -31,8 +31,8 @@ def positive_amount(body: dict[str, Any], field: str = "amount") -> int:
 class Ledger:
     """Orders (one per receipt), payments on them, and refunds never above what was captured."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self.lock, self.clock = threading.RLock(), clock
+    def __init__(self, clock: Callable[[], float], unique_receipts: bool = True) -> None:
+        self.lock, self.clock, self.unique_receipts = threading.RLock(), clock, unique_receipts
         self.orders: dict[str, Entity] = {}
         self.payments: dict[str, Entity] = {}
         self.refunds: dict[str, Entity] = {}
@@ -53,13 +53,14 @@ class Ledger:
         return table[entity_id]
 
     def create_order(self, body: dict[str, Any]) -> Entity:
-        """A receipt already used returns its order (a retried create is safe); another amount is refused."""
+        """A receipt already used returns its order (a retried create is safe); another amount is
+        refused. With `unique_receipts` off, as on Razorpay itself, every create makes an order."""
         amount, currency = positive_amount(body), body.get("currency")
         if not isinstance(currency, str) or len(currency) != 3:
             raise RazorpayError("The currency field is required.", field="currency")
         receipt, notes = body.get("receipt"), body.get("notes") or {}
         with self.lock:
-            if receipt and receipt in self._receipts:
+            if self.unique_receipts and receipt and receipt in self._receipts:
                 found = self.orders[self._receipts[receipt]]
                 if (found["amount"], found["currency"]) != (amount, currency):
                     raise RazorpayError("The receipt has already been used for another amount",

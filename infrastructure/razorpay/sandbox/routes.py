@@ -102,7 +102,7 @@ def rest_router(sandbox: Sandbox) -> APIRouter:
 
     @router.post("/subscriptions")
     def create_subscription(body: JsonBody, request: Request) -> Entity:
-        base = str(request.base_url).rstrip("/")
+        base = str(request.url).rsplit("/v1/subscriptions", 1)[0]  # the sandbox's URL, mounted or not
         return read(lambda: mandates.create_subscription(body, base))
 
     @router.get("/subscriptions/{sub_id}")

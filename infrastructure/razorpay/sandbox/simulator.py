@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from infrastructure.razorpay.sandbox.checkout import Outcome, authenticate_mandate, pay_order
+from infrastructure.razorpay.sandbox.checkout import Outcome
 from infrastructure.razorpay.sandbox.entities import Entity
 
 if TYPE_CHECKING:
@@ -49,32 +49,23 @@ class FaultRequest(BaseModel):
 def simulator_router(sandbox: Sandbox) -> APIRouter:
     """What a client's UPI app and Razorpay's scheduler do, on demand."""
     router = APIRouter(prefix="/sandbox")
-    ledger, mandates, secret = sandbox.ledger, sandbox.mandates, sandbox.key_secret
 
     @router.post("/checkout/{order_id}")
     def checkout(order_id: str, body: CheckoutRequest) -> Entity:
-        callback, events = ledger.read(lambda: pay_order(ledger, secret, order_id, body.method,
-                                                         body.upi_app, body.outcome))
-        sandbox.send(events, **body.options())
-        return callback
+        return sandbox.checkout(order_id, body.method, body.upi_app, body.outcome, **body.options())
 
     @router.post("/subscriptions/{sub_id}/authenticate")
     def authenticate(sub_id: str, body: MandateRequest) -> Entity:
-        succeed = body.outcome == "authenticated"
-        callback, events = ledger.read(lambda: authenticate_mandate(mandates, secret, sub_id,
-                                                                    body.upi_app, succeed))
-        sandbox.send(events, **body.options())
-        return callback
+        return sandbox.authenticate(sub_id, body.upi_app, body.outcome == "authenticated", **body.options())
 
     @router.post("/subscriptions/{sub_id}/charge")
     def charge(sub_id: str, body: ChargeRequest) -> Entity:
-        payment, events = ledger.read(lambda: mandates.charge(sub_id, body.outcome))
-        sandbox.send(events, **body.options())
-        return {"payment": payment, "subscription": ledger.read(lambda: mandates.subscriptions[sub_id])}
+        return sandbox.charge(sub_id, body.outcome, **body.options())
 
     @router.get("/subscriptions/{sub_id}")
     def hosted_page(sub_id: str) -> Entity:
-        return ledger.read(lambda: ledger.find(mandates.subscriptions, sub_id))
+        """The mandate's `short_url`: the subscription as it stands."""
+        return sandbox.ledger.read(lambda: sandbox.ledger.find(sandbox.mandates.subscriptions, sub_id))
 
     @router.post("/faults", status_code=204)
     def add_fault(body: FaultRequest) -> None:

@@ -6,6 +6,7 @@ import pytest
 
 from infrastructure.razorpay.errors import GatewayRejected
 from infrastructure.razorpay.sandbox.checkout import pay_order
+from tests.razorpay_sandbox import running_sandbox
 
 
 def test_an_order_carries_our_payment_id_as_receipt_and_a_repeat_finds_the_same_order(sandbox):
@@ -22,6 +23,15 @@ def test_a_create_whose_answer_was_lost_is_retried_by_finding_the_order_by_recei
     order = sandbox.gateway().create_order("pay-0002", 49_900)
     assert len(sandbox.state.ledger.orders) == 1 and order["receipt"] == "pay-0002"
     assert sandbox.state.faults.calls == [("POST", "/v1/orders"), ("GET", "/v1/orders")]
+
+
+def test_where_receipts_may_repeat_as_on_razorpay_a_retried_create_still_makes_one_order():
+    with running_sandbox(unique_receipts=False) as sandbox:
+        assert sandbox.order(receipt="dup")["id"] != sandbox.order(receipt="dup")["id"]
+        sandbox.state.faults.lose_answer_next(1, status=504)
+        order = sandbox.gateway().create_order("pay-0006", 49_900)
+        made = [o["id"] for o in sandbox.state.ledger.orders.values() if o["receipt"] == "pay-0006"]
+        assert made == [order["id"]]
 
 
 def test_a_payment_is_fetched_and_an_authorized_one_captured(sandbox):

@@ -145,3 +145,13 @@ def test_each_call_is_timed_by_operation_and_outcome(sandbox):
         gateway.fetch_order(order["id"])
     assert {outcome: count(outcome) - before[outcome] for outcome in before} == {
         "ok": 1, "rejected": 1, "unavailable": 1}
+
+
+def test_a_deadline_bounds_the_whole_operation_and_shortens_the_last_attempt(sandbox):
+    policy = GatewayPolicy(timeout_s=0.5, deadline_s=0.8, backoff_s=0.01, backoff_max_s=0.05)
+    sandbox.state.faults.hang_next(3, seconds=3)
+    started = time.monotonic()
+    with pytest.raises(GatewayUnavailable):
+        sandbox.gateway(policy).fetch_payment("pay_anything0000")
+    assert time.monotonic() - started < 0.8 + 0.3
+    assert len(sandbox.state.faults.calls) == 2

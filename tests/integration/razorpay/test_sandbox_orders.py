@@ -94,3 +94,16 @@ def test_the_sandbox_is_also_reached_through_the_razorpay_clients_own_error_mapp
     sandbox.state.faults.fail_next(1, status=500)
     with pytest.raises(razorpay.errors.ServerError):
         sandbox.client().order.all()
+
+
+def test_an_unknown_url_answers_in_razorpays_error_shape(sandbox):
+    answer = sandbox.http.get("/v1/no-such-thing", auth=("rzp_test_sandbox", "sandbox-key-secret"))
+    assert answer.status_code == 404 and answer.json()["error"]["code"] == "BAD_REQUEST_ERROR"
+
+
+def test_the_simulator_is_also_driven_from_python_with_the_same_answers(sandbox, endpoint):
+    order = sandbox.order()
+    callback = sandbox.state.checkout(order["id"], upi_app="gpay", duplicates=1)
+    assert sandbox.client().utility.verify_payment_signature(callback)
+    sandbox.settle()
+    assert len(endpoint.received) == 6
