@@ -16,7 +16,8 @@ The simulator (no auth; delivery options `duplicates`, `shuffle`, `seed` on each
 `POST` and `DELETE /sandbox/faults`, `GET /sandbox/deliveries`.
 """
 
-from infrastructure.razorpay.sandbox.app import Sandbox, create_sandbox
+from infrastructure.razorpay.sandbox.app import create_sandbox
 from infrastructure.razorpay.sandbox.server import LoopbackServer
+from infrastructure.razorpay.sandbox.state import Sandbox
 
 __all__ = ["LoopbackServer", "Sandbox", "create_sandbox"]

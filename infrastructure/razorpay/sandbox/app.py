@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,57 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from infrastructure.razorpay.sandbox.checkout import Outcome, authenticate_mandate, pay_order
-from infrastructure.razorpay.sandbox.entities import Entity, RazorpayError
-from infrastructure.razorpay.sandbox.faults import FaultMiddleware, Faults
-from infrastructure.razorpay.sandbox.ledger import Event, Ledger
+from infrastructure.razorpay.sandbox.entities import RazorpayError
+from infrastructure.razorpay.sandbox.faults import FaultMiddleware
+from infrastructure.razorpay.sandbox.ledger import Ledger
 from infrastructure.razorpay.sandbox.mandates import Mandates
 from infrastructure.razorpay.sandbox.routes import rest_router
 from infrastructure.razorpay.sandbox.simulator import simulator_router
-from infrastructure.razorpay.sandbox.webhooks import Sent, Webhooks
-
-
-@dataclass
-class Sandbox:
-    """The sandbox's state: keys, ledger, mandates, webhooks and faults (all thread-safe)."""
-
-    key_id: str
-    key_secret: str
-    ledger: Ledger
-    mandates: Mandates
-    webhooks: Webhooks
-    faults: Faults = field(default_factory=Faults)
-    delivery: dict[str, Any] = field(default_factory=dict)  # default duplicates, shuffle, seed
-
-    def send(self, events: list[Event], **options: Any) -> list[Sent]:
-        """Signs and queues events; per-call options override the sandbox's defaults."""
-        return self.webhooks.send(events, **{**self.delivery, **options}) if events else []
-
-    def checkout(self, order_id: str, method: str = "upi", upi_app: str | None = "phonepe",
-                 outcome: Outcome = "captured", **delivery: Any) -> Entity:
-        """A client pays an order in Checkout; answers Checkout's callback fields (or its error)."""
-        callback, events = self.ledger.read(lambda: pay_order(self.ledger, self.key_secret, order_id,
-                                                              method, upi_app, outcome))
-        self.send(events, **delivery)
-        return callback
-
-    def authenticate(self, sub_id: str, upi_app: str = "phonepe", succeed: bool = True,
-                     **delivery: Any) -> Entity:
-        """A client approves (or refuses) a subscription's UPI AutoPay mandate in the app."""
-        callback, events = self.ledger.read(lambda: authenticate_mandate(
-            self.mandates, self.key_secret, sub_id, upi_app, succeed))
-        self.send(events, **delivery)
-        return callback
-
-    def charge(self, sub_id: str, outcome: str = "charged", **delivery: Any) -> Entity:
-        """Razorpay's scheduler charges a mandate: `charged`, `pending` or `halted`."""
-        payment, events = self.ledger.read(lambda: self.mandates.charge(sub_id, outcome))
-        self.send(events, **delivery)
-        return {"payment": payment,
-                "subscription": self.ledger.read(lambda: self.mandates.subscriptions[sub_id])}
-
-    def close(self) -> None:
-        self.webhooks.close()
+from infrastructure.razorpay.sandbox.state import Sandbox
+from infrastructure.razorpay.sandbox.webhooks import Webhooks
 
 
 def create_sandbox(key_id: str, key_secret: str, webhook_secret: str, webhook_url: str | None = None,

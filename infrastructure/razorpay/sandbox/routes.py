@@ -13,7 +13,7 @@ from infrastructure.razorpay.sandbox.entities import Entity, RazorpayError, coll
 from infrastructure.razorpay.sandbox.queries import matching, page
 
 if TYPE_CHECKING:
-    from infrastructure.razorpay.sandbox.app import Sandbox
+    from infrastructure.razorpay.sandbox.state import Sandbox
 
 JsonBody = Annotated[dict[str, Any], Body(default_factory=dict)]
 

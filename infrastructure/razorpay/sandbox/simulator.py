@@ -12,7 +12,7 @@ from infrastructure.razorpay.sandbox.checkout import Outcome
 from infrastructure.razorpay.sandbox.entities import Entity
 
 if TYPE_CHECKING:
-    from infrastructure.razorpay.sandbox.app import Sandbox
+    from infrastructure.razorpay.sandbox.state import Sandbox
 
 
 class DeliveryRequest(BaseModel):
