@@ -32,8 +32,10 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for name, model in _models().items():
                 if "examples" in schemas.get(name, {}):
                     schemas[name]["examples"] = model.model_json_schema()["examples"]
+            refused = _edge_refusal(document)
             for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
                 operation["summary"] = re.sub(r"(?=[A-Z])", " ", operation["operationId"]).capitalize()
+                operation["responses"].setdefault("422", refused)
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:
@@ -58,6 +60,13 @@ def _models() -> dict[str, type[BaseModel]]:
 def _operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for operations in document["paths"].values():
         yield from operations.values()
+
+
+def _edge_refusal(document: dict[str, Any]) -> dict[str, Any]:
+    """The 422 that the edge's text check may answer on any route (a NUL or a lone surrogate in
+    the path or the query string), documented as the routes with inputs document theirs."""
+    documented = (op["responses"]["422"] for op in _operations(document) if "422" in op["responses"])
+    return dict(next(documented, {"description": "Unstorable text in the path or query string"}))
 
 
 def _json_bodies(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
