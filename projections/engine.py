@@ -187,7 +187,6 @@ class Projector:
         return touched
 
 
-
 def _change(model: ReadModel, row: Row) -> Change:
     return Change(model.push_event, str(row["id"]), int(row["position"]), model.rooms(row),
                   model.out(row))
