@@ -12,6 +12,7 @@ from dramatiq import Worker
 
 from application.aggregates import Aggregates
 from application.identity import InvalidToken
+from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
 from application.subscriptions import Subscriptions
@@ -23,6 +24,7 @@ from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.eventstore.log import EventLog
 from infrastructure.nudges import Nudger, build_broker
+from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
@@ -46,6 +48,8 @@ class System:
     plans: Plans
     subscriptions: Subscriptions
     tiers: TierCatalogue
+    lifecycle: Lifecycle
+    policies: PolicyRunner
     tokens: RememberingVerifier
     dev_tokens: DevTokens | None
     projections: ProjectionService
@@ -102,12 +106,16 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     log.after_commit.append(nudger.nudge)
     realtime = build_realtime(settings)
     projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
-    catch_up = CatchUp(projections, nudger)
+    subscriptions = Subscriptions(aggregates, tiers)
+    lifecycle = Lifecycle(aggregates, subscriptions)
+    policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
+    catch_up = CatchUp(projections, nudger, policies)
     register_catch_up(broker, catch_up)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=Payments(aggregates),
-        plans=Plans(aggregates), subscriptions=Subscriptions(aggregates, tiers), tiers=tiers,
+        plans=Plans(aggregates), subscriptions=subscriptions, tiers=tiers,
+        lifecycle=lifecycle, policies=policies,
         tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,

@@ -1,0 +1,136 @@
+"""Commands the policies and the scheduler issue as the system: what a payment or the clock settles.
+
+They span aggregates (a captured payment decides about its subscription or its plan), so they live
+here, in the application; every one is idempotent by its own rule, and the caller adds an
+idempotency key derived from what caused it, so a repeat changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from application.aggregates import Aggregates
+from application.context import CommandContext, CommandResult
+from application.errors import NotFound
+from application.subscriptions import ExpireSubscription, MarkSubscriptionPastDue, Subscriptions
+from domain.payment import Payment, PaymentStatus, PurposeKind
+from domain.plan import Plan
+from domain.subscription import PENDING, Subscription
+from domain.values import Actor, Role
+from domain.workout_session import WorkoutSession
+
+SYSTEM_ROLE = Role.ADMIN  # until the domain has a system role of its own
+
+
+@dataclass(frozen=True)
+class SettleCapturedPayment:
+    """A captured payment pays for what it was for: its subscription's period, or its plan."""
+
+    payment_id: UUID
+    captured_at: datetime
+
+
+@dataclass(frozen=True)
+class CancelForFullRefund:
+    """A payment refunded in whole that paid for the current period cancels its subscription now."""
+
+    payment_id: UUID
+
+
+@dataclass(frozen=True)
+class EndCancelledPeriod:
+    """A subscription set to end with its period is cancelled once the period is over."""
+
+    subscription_id: UUID
+
+
+@dataclass(frozen=True)
+class AbandonIdleSession:
+    """A workout session with no activity for the idle limit is abandoned."""
+
+    session_id: UUID
+
+
+def system_actor(name: str) -> Actor:
+    """The actor a policy or the scheduler acts as: a uid no token names, a role no token carries."""
+    return Actor(name, SYSTEM_ROLE)
+
+
+class Lifecycle:
+    """Handles the system's commands; `dispatch` runs any command a policy or the scheduler issues."""
+
+    def __init__(self, aggregates: Aggregates, subscriptions: Subscriptions) -> None:
+        self.aggregates = aggregates
+        self.handlers: dict[type, Callable[..., CommandResult]] = {
+            SettleCapturedPayment: self.settle, CancelForFullRefund: self.cancel_for_refund,
+            AbandonIdleSession: self.abandon_idle, EndCancelledPeriod: self.end_cancelled_period,
+            MarkSubscriptionPastDue: subscriptions.mark_past_due,
+            ExpireSubscription: subscriptions.expire,
+        }
+
+    def dispatch(self, ctx: CommandContext, command: Any) -> CommandResult:
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise TypeError(f"no handler for {type(command).__name__}")
+        return handler(ctx, command)
+
+    def settle(self, ctx: CommandContext, cmd: SettleCapturedPayment) -> CommandResult:
+        payment = self.aggregates.load(Payment, cmd.payment_id)
+        target = _reference(payment)
+        if payment.purpose.kind is PurposeKind.PLAN:
+            return self.aggregates.change(ctx, Plan, target, None,
+                                          lambda plan: plan.assign(payment.client_id, ctx.at))
+        return self.aggregates.change(ctx, Subscription, target, None,
+                                      lambda sub: _pay_period(sub, payment, cmd.captured_at, ctx.at))
+
+    def cancel_for_refund(self, ctx: CommandContext, cmd: CancelForFullRefund) -> CommandResult:
+        payment = self.aggregates.load(Payment, cmd.payment_id)
+        if payment.purpose.kind is PurposeKind.PLAN:
+            return self.aggregates.execute(ctx, lambda: payment)  # a plan stays bought: nothing to do
+        target = _reference(payment)
+
+        def cancel(sub: Subscription) -> None:
+            if payment.status is PaymentStatus.REFUNDED and paid_current_period(sub, payment):
+                sub.cancel(False, ctx.at)
+
+        return self.aggregates.change(ctx, Subscription, target, None, cancel)
+
+    def end_cancelled_period(self, ctx: CommandContext, cmd: EndCancelledPeriod) -> CommandResult:
+        def end(sub: Subscription) -> None:
+            over = sub.current_period_end is not None and sub.current_period_end <= ctx.at
+            if sub.cancel_at_period_end and over and not sub.is_over:
+                sub.cancel(False, ctx.at)
+
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None, end)
+
+    def abandon_idle(self, ctx: CommandContext, cmd: AbandonIdleSession) -> CommandResult:
+        def abandon(session: WorkoutSession) -> None:
+            if session.is_idle(ctx.at):
+                session.abandon(ctx.at, reason="idle")
+
+        return self.aggregates.change(ctx, WorkoutSession, cmd.session_id, None, abandon)
+
+
+def _reference(payment: Payment) -> UUID:
+    try:
+        return UUID(payment.purpose.reference_id)
+    except ValueError:
+        raise NotFound(payment.purpose.kind.value, payment.purpose.reference_id) from None
+
+
+def _pay_period(sub: Subscription, payment: Payment, captured_at: datetime, at: datetime) -> None:
+    """The first payment starts the first period at its capture; a later one adds the next period."""
+    if paid_current_period(sub, payment):
+        return
+    if sub.status is PENDING:
+        sub.activate(captured_at, at)
+    else:
+        sub.renew(at)
+
+
+def paid_current_period(sub: Subscription, payment: Payment) -> bool:
+    return getattr(sub, "current_payment_id", None) == str(payment.id)
