@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, false, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    false,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payment import Payment
@@ -44,6 +55,11 @@ payments = Table(
     Column("captured_at", DateTime(timezone=True), nullable=True, index=True),
     Column("failed_at", DateTime(timezone=True), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("flags", JSON, nullable=False, server_default="[]"),
+    Column("refund_requested_paise", BigInteger, nullable=False, server_default="0"),
+    Column("refunds", JSON, nullable=False, server_default="[]"),
+    Column("dispute_status", String(20), nullable=True),
+    Column("refunded_at", DateTime(timezone=True), nullable=True, index=True),
     Column("version", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
 )
@@ -76,7 +92,8 @@ class PaymentsModel(ReadModel):
             case Payment.Failed():
                 return {"status": "failed", "failure_reason": event.reason, "failed_at": utc(event.at)}
             case Payment.LateFailureRecorded():
-                return {"late_failures": row["late_failures"] + 1}
+                return {"late_failures": row["late_failures"] + 1,
+                        "flags": flagged(row, "late_failure")}
             case Payment.RetryOpened():
                 return {"status": "created", "attempts": event.attempt, "gateway_order_id": None,
                         "gateway_payment_id": None, "failure_reason": None}
@@ -100,21 +117,44 @@ def _initiated(event: Payment.Initiated, position: int) -> Row:
         "gateway_order_id": None, "gateway_payment_id": None, "captured_paise": 0,
         "refunded_paise": 0, "attempts": 1, "failure_reason": None, "late_failures": 0,
         "captured_at": None, "failed_at": None, "created_at": utc(event.at),
+        "flags": [], "refund_requested_paise": 0, "refunds": [], "dispute_status": None,
+        "refunded_at": None,
     }
+
+
+def flagged(row: Row, flag: str) -> list[str]:
+    """The row's flags with `flag` added once, in the order they were first raised."""
+    return row["flags"] if flag in row["flags"] else [*row["flags"], flag]
 
 
 def _refunded(row: Row, event: Payment.Refunded) -> Row:
     refunded = row["refunded_paise"] + event.amount.paise
     whole = refunded == row["captured_paise"]
-    return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded"}
+    return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded",
+            "refunded_at": utc(event.at), "refunds": _refund_done(row, event)}
+
+
+def _refund_done(row: Row, event: Payment.Refunded) -> list[dict[str, Any]]:
+    """The refunds with this one processed: the one we asked for under its gateway id, or a new
+    entry for a refund the gateway made that we did not ask for."""
+    gateway_id = getattr(event, "gateway_refund_id", None)
+    done = {"gateway_refund_id": gateway_id, "amount_paise": event.amount.paise, "status": "processed",
+            "at": iso(utc(event.at))}
+    refunds = [dict(r) for r in row["refunds"]]
+    for refund in refunds:
+        if refund["status"] == "requested" and refund["amount_paise"] == event.amount.paise:
+            refund.update(done)
+            return refunds
+    return [*refunds, {"refund_id": None, **done}]
 
 
 def show(row: Row) -> dict[str, Any]:
     """A payment as the query API and the realtime push show it."""
-    times = {k: iso(row[k]) for k in ("created_at", "captured_at", "failed_at")}
+    times = {k: iso(row[k]) for k in ("created_at", "captured_at", "failed_at", "refunded_at")}
     kept = ("id", "client_id", "purpose", "reference_id", "status", "amount_paise", "currency",
             "gateway_order_id", "gateway_payment_id", "refunded_paise", "attempts", "version",
-            "method", "upi_app", "failure_reason", "late_failures")
+            "method", "upi_app", "failure_reason", "late_failures", "flags", "refund_requested_paise",
+            "refunds", "dispute_status")
     return {**{k: row[k] for k in kept}, **times}
 
 
