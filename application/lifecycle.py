@@ -127,10 +127,10 @@ def _pay_period(sub: Subscription, payment: Payment, captured_at: datetime, at: 
     if paid_current_period(sub, payment):
         return
     if sub.status is PENDING:
-        sub.activate(captured_at, at)
+        sub.activate(captured_at, at, payment_id=str(payment.id))
     else:
-        sub.renew(at)
+        sub.renew(at, payment_id=str(payment.id))
 
 
 def paid_current_period(sub: Subscription, payment: Payment) -> bool:
-    return getattr(sub, "current_payment_id", None) == str(payment.id)
+    return sub.current_payment_id == str(payment.id)

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payment import Payment
 from domain.values import Actor, Role
+from projections import refunds
 from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
@@ -73,7 +74,8 @@ class PaymentsModel(ReadModel):
     created_by = Payment.Initiated
     event_types = (Payment.Initiated, Payment.GatewayOrderCreated, Payment.Authorized,
                    Payment.Captured, Payment.Failed, Payment.LateFailureRecorded,
-                   Payment.RetryOpened, Payment.Refunded)
+                   Payment.RetryOpened, Payment.Refunded, Payment.Flagged, Payment.RefundRequested,
+                   Payment.RefundFailed, Payment.DisputeOpened, Payment.DisputeClosed)
     push_event = "payment.updated"
 
     def create(self, event: Any, position: int) -> Row:
@@ -98,7 +100,17 @@ class PaymentsModel(ReadModel):
                 return {"status": "created", "attempts": event.attempt, "gateway_order_id": None,
                         "gateway_payment_id": None, "failure_reason": None}
             case Payment.Refunded():
-                return _refunded(row, event)
+                return refunds.refunded(row, event)
+            case Payment.RefundRequested():
+                return refunds.requested(row, event)
+            case Payment.RefundFailed():
+                return refunds.failed(row, event)
+            case Payment.Flagged():
+                return {"flags": flagged(row, event.flag)}
+            case Payment.DisputeOpened():
+                return {"dispute_status": "open"}
+            case Payment.DisputeClosed():
+                return {"dispute_status": event.outcome}
         raise TypeError(f"payments do not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
@@ -125,27 +137,6 @@ def _initiated(event: Payment.Initiated, position: int) -> Row:
 def flagged(row: Row, flag: str) -> list[str]:
     """The row's flags with `flag` added once, in the order they were first raised."""
     return row["flags"] if flag in row["flags"] else [*row["flags"], flag]
-
-
-def _refunded(row: Row, event: Payment.Refunded) -> Row:
-    refunded = row["refunded_paise"] + event.amount.paise
-    whole = refunded == row["captured_paise"]
-    return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded",
-            "refunded_at": utc(event.at), "refunds": _refund_done(row, event)}
-
-
-def _refund_done(row: Row, event: Payment.Refunded) -> list[dict[str, Any]]:
-    """The refunds with this one processed: the one we asked for under its gateway id, or a new
-    entry for a refund the gateway made that we did not ask for."""
-    gateway_id = getattr(event, "gateway_refund_id", None)
-    done = {"gateway_refund_id": gateway_id, "amount_paise": event.amount.paise, "status": "processed",
-            "at": iso(utc(event.at))}
-    refunds = [dict(r) for r in row["refunds"]]
-    for refund in refunds:
-        if refund["status"] == "requested" and refund["amount_paise"] == event.amount.paise:
-            refund.update(done)
-            return refunds
-    return [*refunds, {"refund_id": None, **done}]
 
 
 def show(row: Row) -> dict[str, Any]:

@@ -59,7 +59,8 @@ class SubscriptionsModel(ReadModel):
     created_by = Subscription.Requested
     event_types = (Subscription.Requested, Subscription.Activated, Subscription.Renewed,
                    Subscription.RenewalFailed, Subscription.CancellationScheduled,
-                   Subscription.Cancelled, Subscription.Expired)
+                   Subscription.Cancelled, Subscription.Expired, Subscription.MandateCreated,
+                   Subscription.MandateAuthenticated, Subscription.RenewalOrdered)
     push_event = "subscription.updated"
 
     def create(self, event: Any, position: int) -> Row:
@@ -73,7 +74,14 @@ class SubscriptionsModel(ReadModel):
                 return {**_period(event), "dunning_attempts": 0, "next_retry_at": None}
             case Subscription.RenewalFailed():
                 return {"status": "past_due", "dunning_attempts": event.attempt,
-                        "next_retry_at": utc_or_none(event.next_retry_at)}
+                        "next_retry_at": utc_or_none(event.next_retry_at),
+                        "grace_until": utc_or_none(event.grace_until)}
+            case Subscription.RenewalOrdered():
+                return {"renewal_due": True, "renewal_payment_id": event.payment_id}
+            case Subscription.MandateCreated():
+                return {"gateway_subscription_id": event.gateway_subscription_id}
+            case Subscription.MandateAuthenticated():
+                return {}
             case Subscription.CancellationScheduled():
                 return {"cancel_at_period_end": True}
             case Subscription.Cancelled():
@@ -101,8 +109,7 @@ def _requested(event: Subscription.Requested, position: int) -> Row:
 
 
 def _renewal(event: Subscription.Requested) -> str:
-    mode = getattr(event, "renewal", None)
-    return "manual" if mode is None else str(getattr(mode, "value", mode))
+    return str(getattr(event.renewal, "value", event.renewal))
 
 
 def _period(event: Subscription.Activated | Subscription.Renewed) -> Row:
@@ -110,7 +117,7 @@ def _period(event: Subscription.Activated | Subscription.Renewed) -> Row:
     return {"status": "active", "current_period_start": utc(event.period_start),
             "current_period_end": utc(event.period_end), "renewal_due": False,
             "renewal_payment_id": None, "grace_until": None,
-            "current_payment_id": getattr(event, "payment_id", None)}
+            "current_payment_id": event.payment_id}
 
 
 def _ended(status: str, at: datetime) -> Row:
