@@ -8,7 +8,7 @@ idempotency key derived from what caused it, so a repeat changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -17,7 +17,7 @@ from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import NotFound
 from application.subscriptions import ExpireSubscription, MarkSubscriptionPastDue, Subscriptions
-from domain.payment import Payment, PaymentStatus, PurposeKind
+from domain.payment import Payment, PaymentMethod, PaymentStatus, PurposeKind
 from domain.plan import Plan
 from domain.subscription import PENDING, Subscription
 from domain.values import Actor, Role
@@ -49,6 +49,14 @@ class EndCancelledPeriod:
 
 
 @dataclass(frozen=True)
+class OrderRenewalPayment:
+    """A manual period ends soon: order the next one (its payment), so the client can pay it."""
+
+    subscription_id: UUID
+    period_start: datetime
+
+
+@dataclass(frozen=True)
 class AbandonIdleSession:
     """A workout session with no activity for the idle limit is abandoned."""
 
@@ -68,6 +76,7 @@ class Lifecycle:
         self.handlers: dict[type, Callable[..., CommandResult]] = {
             SettleCapturedPayment: self.settle, CancelForFullRefund: self.cancel_for_refund,
             AbandonIdleSession: self.abandon_idle, EndCancelledPeriod: self.end_cancelled_period,
+            OrderRenewalPayment: self.order_renewal,
             MarkSubscriptionPastDue: subscriptions.mark_past_due,
             ExpireSubscription: subscriptions.expire,
         }
@@ -100,12 +109,21 @@ class Lifecycle:
         return self.aggregates.change(ctx, Subscription, target, None, cancel)
 
     def end_cancelled_period(self, ctx: CommandContext, cmd: EndCancelledPeriod) -> CommandResult:
-        def end(sub: Subscription) -> None:
-            over = sub.current_period_end is not None and sub.current_period_end <= ctx.at
-            if sub.cancel_at_period_end and over and not sub.is_over:
-                sub.cancel(False, ctx.at)
+        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
+                                      lambda sub: sub.end_period(ctx.at))
 
-        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None, end)
+    def order_renewal(self, ctx: CommandContext, cmd: OrderRenewalPayment) -> CommandResult:
+        """The next period's payment, for the client, priced by the tier; then the subscription
+        says its renewal is due with that payment. Each step has its own key, derived from the
+        caller's, so an interrupted order is finished, never made twice."""
+        sub = self.aggregates.load(Subscription, cmd.subscription_id)
+        if sub.renewal_due and sub.current_period_end == cmd.period_start:
+            return self.aggregates.execute(ctx, lambda: sub)
+        paid = self.aggregates.create(_step(ctx, "payment"), lambda: Payment.initiate(
+            sub.client_id, PurposeKind.SUBSCRIPTION.value, str(sub.id), sub.tier.amount_paise,
+            PaymentMethod.UPI.value, None, ctx.at))
+        return self.aggregates.change(_step(ctx, "order"), Subscription, sub.id, None,
+                                      lambda s: s.order_renewal(str(paid.id), cmd.period_start, ctx.at))
 
     def abandon_idle(self, ctx: CommandContext, cmd: AbandonIdleSession) -> CommandResult:
         def abandon(session: WorkoutSession) -> None:
@@ -113,6 +131,11 @@ class Lifecycle:
                 session.abandon(ctx.at, reason="idle")
 
         return self.aggregates.change(ctx, WorkoutSession, cmd.session_id, None, abandon)
+
+
+def _step(ctx: CommandContext, step: str) -> CommandContext:
+    key = f"{ctx.idempotency_key}:{step}" if ctx.idempotency_key else None
+    return replace(ctx, idempotency_key=key)
 
 
 def _reference(payment: Payment) -> UUID:

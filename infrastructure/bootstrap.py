@@ -28,6 +28,7 @@ from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
+from infrastructure.scheduler import Tick, Ticker, register_tick
 from infrastructure.settings import Settings
 from infrastructure.token_cache import RememberingVerifier
 from infrastructure.workers import CatchUp, SafetyNet, listen_url, register_catch_up
@@ -50,6 +51,7 @@ class System:
     tiers: TierCatalogue
     lifecycle: Lifecycle
     policies: PolicyRunner
+    tick: Tick
     tokens: RememberingVerifier
     dev_tokens: DevTokens | None
     projections: ProjectionService
@@ -58,17 +60,17 @@ class System:
     nudger: Nudger
     catch_up: CatchUp
     realtime: Realtime
-    background: list[Worker | SafetyNet] = field(default_factory=list)
+    background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
 
     def start_embedded_worker(self) -> None:
-        """The embedded profile's in-process broker worker and sweep (one of each)."""
+        """The embedded profile's in-process broker worker, sweep and scheduler (one of each)."""
         if self.settings.profile != "embedded" or self.background:
             return
         worker = Worker(self.broker, worker_threads=1, worker_timeout=100)
         net = SafetyNet(self.catch_up, None, interval=1.0)
         worker.start()
         net.start()
-        self.background += [worker, net]
+        self.background += [worker, net, Ticker(self.broker).start()]
 
     def redis_status(self) -> str:
         """"ok" when Redis answers (or is not used by this profile)."""
@@ -111,11 +113,13 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies)
     register_catch_up(broker, catch_up)
+    tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
+    register_tick(broker, tick)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=Payments(aggregates),
         plans=Plans(aggregates), subscriptions=subscriptions, tiers=tiers,
-        lifecycle=lifecycle, policies=policies,
+        lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,

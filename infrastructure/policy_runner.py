@@ -55,6 +55,22 @@ def system_context(actor: str, key: str, command: object, at: datetime) -> Comma
     return CommandContext(system_actor(actor), at, key, key, fingerprint(actor, body))
 
 
+@contextmanager
+def claimed(engine: Engine, name: str) -> Iterator[bool]:
+    """Holds the named advisory lock across processes while the block runs (True), or says it
+    is held elsewhere (False). The embedded profile has one process: its callers' local locks do."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        held = try_policy_lock(conn, name)
+        try:
+            yield held
+        finally:
+            if held:
+                release_policy_lock(conn, name)
+
+
 class PolicyRunner:
     """Catches every policy up with the log; `run_all` is what a worker's wake-up calls."""
 
@@ -83,7 +99,7 @@ class PolicyRunner:
 
     def _run(self, policy: Policy) -> int:
         total = 0
-        with self._claim(policy.name) as held:
+        with claimed(self.engine, policy.name) as held:
             if not held:
                 POLICY_BUSY.labels(policy.name).inc()
                 return 0
@@ -93,19 +109,6 @@ class PolicyRunner:
                 if read < self.batch_size and policy.name not in self._again:
                     return total
                 self._again.discard(policy.name)
-
-    @contextmanager
-    def _claim(self, name: str) -> Iterator[bool]:
-        if self.engine.dialect.name != "postgresql":
-            yield True  # one process owns the embedded profile's policies: the local lock is enough
-            return
-        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            held = try_policy_lock(conn, name)
-            try:
-                yield held
-            finally:
-                if held:
-                    release_policy_lock(conn, name)
 
     def _step(self, policy: Policy) -> int:
         name = tracking_name(policy.name)
