@@ -70,7 +70,7 @@ class System:
         net = SafetyNet(self.catch_up, None, interval=1.0)
         worker.start()
         net.start()
-        self.background += [worker, net, Ticker(self.broker).start()]
+        self.background += [worker, net, Ticker(self.broker, self.settings.tick_s).start()]
 
     def redis_status(self) -> str:
         """"ok" when Redis answers (or is not used by this profile)."""

@@ -34,7 +34,7 @@ class SafetyNetMiddleware(Middleware):
     def after_worker_boot(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         self.net = worker_safety_net(system)
         self.net.start()
-        self.ticker = Ticker(broker).start()
+        self.ticker = Ticker(broker, system.settings.tick_s).start()
 
     def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
         if self.ticker is not None:

@@ -20,7 +20,8 @@ from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.settings import Settings
 from tests.lifecycle_steps import Money, ctx
-from tests.support import server_settings
+from tests.read_models import Recorder
+from tests.support import server_settings, wait_until
 
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
 DAY, MINUTE = timedelta(days=1), timedelta(minutes=1)
@@ -78,10 +79,14 @@ def test_a_manual_renewal_is_ordered_three_days_before_the_period_ends(clocked):
     clock.to(END - 3 * DAY - MINUTE)
     system.tick()
     assert not subscription(system, sub).renewal_due
+    pushed = system.projections.projector.pusher = Recorder()
     clock.to(END - 3 * DAY)
     system.tick()
     found = subscription(system, sub)
     assert found.renewal_due and found.renewal_payment_id is not None
+    told = [c for c in pushed.sent if c.event == "subscription.updated" and c.id == str(sub)]
+    assert told and told[-1].data["renewal_due"] is True and "user:asha" in told[-1].rooms
+    assert told[-1].data["renewal_payment_id"] == found.renewal_payment_id
     renewal = system.log.latest(UUID(found.renewal_payment_id))
     assert (renewal.client_id, renewal.amount.paise, renewal.purpose.reference_id) == (  # type: ignore[union-attr]
         "asha", 49_900, str(sub))
@@ -167,3 +172,17 @@ def test_a_workout_session_idle_for_three_hours_is_abandoned(clocked):
     found = system.log.latest(sid)
     assert isinstance(found, WorkoutSession) and found.status.value == "abandoned"
     assert [e.reason for e in system.log.events.get(sid) if type(e).__name__ == "Abandoned"] == ["idle"]
+
+
+def test_a_worker_process_ticks_on_its_own_and_catches_up_what_fell_due(
+        isolated_system, worker_processes, monkeypatch):
+    monkeypatch.setenv("GYMGENIUS_TICK_SECONDS", "1")
+    system, money = isolated_system, Money(isolated_system)
+    long_ago = datetime.now(UTC) - timedelta(days=45)  # its period ended 15 days ago, grace 8 days ago
+    sub = money.subscribe("asha", at=long_ago)
+    money.pay("asha", "subscription", sub, at=long_ago)
+    worker = worker_processes()
+    wait_until(lambda: subscription(system, sub).status.value == "expired", 60,
+               f"the worker's own tick to expire it; its log:\n{worker.tail()}")
+    names = [name for name, _ in events(system, sub)]
+    assert names[-5:] == ["RenewalOrdered", "RenewalFailed", "RenewalFailed", "RenewalFailed", "Expired"]
