@@ -7,6 +7,7 @@ idempotency key derived from what caused it, so a repeat changes nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -16,14 +17,19 @@ from uuid import UUID
 from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
 from application.errors import NotFound
-from application.subscriptions import ExpireSubscription, MarkSubscriptionPastDue, Subscriptions
+from application.gateway import GatewayError
+from application.payment_commands import OpenOrder
+from application.payments import Payments
+from application.subscription_commands import EndPeriod, ExpireSubscription, HaltSubscription, MarkPastDue
+from application.subscriptions import Subscriptions
 from domain.payment import Payment, PaymentMethod, PaymentStatus, PurposeKind
 from domain.plan import Plan
 from domain.subscription import PENDING, Subscription
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
 
-SYSTEM_ROLE = Role.ADMIN  # until the domain has a system role of its own
+log = logging.getLogger("gymgenius.lifecycle")
+
 
 
 @dataclass(frozen=True)
@@ -42,10 +48,15 @@ class CancelForFullRefund:
 
 
 @dataclass(frozen=True)
-class EndCancelledPeriod:
-    """A subscription set to end with its period is cancelled once the period is over."""
+class RecordAutopayCharge:
+    """The gateway charged an autopay mandate: the charge is recorded as a captured payment
+    (which, being captured, then pays the subscription's next period)."""
 
     subscription_id: UUID
+    gateway_payment_id: str | None
+    gateway_order_id: str | None
+    amount_paise: int | None
+    charged_at: datetime
 
 
 @dataclass(frozen=True)
@@ -65,20 +76,20 @@ class AbandonIdleSession:
 
 def system_actor(name: str) -> Actor:
     """The actor a policy or the scheduler acts as: a uid no token names, a role no token carries."""
-    return Actor(name, SYSTEM_ROLE)
+    return Actor(name, Role.SYSTEM)
 
 
 class Lifecycle:
     """Handles the system's commands; `dispatch` runs any command a policy or the scheduler issues."""
 
-    def __init__(self, aggregates: Aggregates, subscriptions: Subscriptions) -> None:
-        self.aggregates = aggregates
+    def __init__(self, aggregates: Aggregates, subscriptions: Subscriptions, payments: Payments) -> None:
+        self.aggregates, self.payments = aggregates, payments
         self.handlers: dict[type, Callable[..., CommandResult]] = {
             SettleCapturedPayment: self.settle, CancelForFullRefund: self.cancel_for_refund,
-            AbandonIdleSession: self.abandon_idle, EndCancelledPeriod: self.end_cancelled_period,
-            OrderRenewalPayment: self.order_renewal,
-            MarkSubscriptionPastDue: subscriptions.mark_past_due,
-            ExpireSubscription: subscriptions.expire,
+            AbandonIdleSession: self.abandon_idle, OrderRenewalPayment: self.order_renewal,
+            RecordAutopayCharge: self.record_charge, MarkPastDue: subscriptions.mark_past_due,
+            ExpireSubscription: subscriptions.expire, HaltSubscription: subscriptions.halt,
+            EndPeriod: subscriptions.end_period,
         }
 
     def dispatch(self, ctx: CommandContext, command: Any) -> CommandResult:
@@ -108,9 +119,12 @@ class Lifecycle:
 
         return self.aggregates.change(ctx, Subscription, target, None, cancel)
 
-    def end_cancelled_period(self, ctx: CommandContext, cmd: EndCancelledPeriod) -> CommandResult:
-        return self.aggregates.change(ctx, Subscription, cmd.subscription_id, None,
-                                      lambda sub: sub.end_period(ctx.at))
+    def record_charge(self, ctx: CommandContext, cmd: RecordAutopayCharge) -> CommandResult:
+        sub = self.aggregates.load(Subscription, cmd.subscription_id)
+        return self.aggregates.create(ctx, lambda: Payment.record_charge(
+            sub.client_id, PurposeKind.SUBSCRIPTION.value, str(sub.id),
+            sub.tier.amount_paise if cmd.amount_paise is None else cmd.amount_paise,
+            PaymentMethod.UPI.value, cmd.gateway_order_id, cmd.gateway_payment_id or "", cmd.charged_at))
 
     def order_renewal(self, ctx: CommandContext, cmd: OrderRenewalPayment) -> CommandResult:
         """The next period's payment, for the client, priced by the tier; then the subscription
@@ -122,6 +136,10 @@ class Lifecycle:
         paid = self.aggregates.create(_step(ctx, "payment"), lambda: Payment.initiate(
             sub.client_id, PurposeKind.SUBSCRIPTION.value, str(sub.id), sub.tier.amount_paise,
             PaymentMethod.UPI.value, None, ctx.at))
+        try:
+            self.payments.open_order(ctx, OpenOrder(paid.id))
+        except GatewayError as error:  # the client's Checkout opens it later; the renewal is due anyway
+            log.warning("renewal order not opened at the gateway: %s", error)
         return self.aggregates.change(_step(ctx, "order"), Subscription, sub.id, None,
                                       lambda s: s.order_renewal(str(paid.id), cmd.period_start, ctx.at))
 

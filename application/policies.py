@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from application.lifecycle import CancelForFullRefund, SettleCapturedPayment
+from application.lifecycle import CancelForFullRefund, RecordAutopayCharge, SettleCapturedPayment
+from application.subscription_commands import HaltSubscription, MarkPastDue
+from domain.gateway_notice import GatewayNotice
 from domain.payment import Payment
 
 Decide = Callable[[Any], Sequence[object]]
@@ -46,6 +49,25 @@ def settlement(event: Any) -> Sequence[object]:
     return []
 
 
+def autopay(notice: Any) -> Sequence[object]:
+    """What the gateway says of a mandate: a charge is recorded as a captured payment (which the
+    settlement policy then turns into the next period), `pending` makes the subscription past
+    due, `halted` expires it. A notice not matched to one of our subscriptions changes nothing."""
+    if notice.outcome != "processed" or not notice.subscription_id:
+        return []
+    target = UUID(notice.subscription_id)
+    match notice.event_type:
+        case "subscription.charged":
+            return [RecordAutopayCharge(target, notice.gateway_payment_id, notice.gateway_order_id,
+                                        notice.amount_paise, notice.at)]
+        case "subscription.pending":
+            return [MarkPastDue(target, notice.at)]
+        case "subscription.halted":
+            return [HaltSubscription(target)]
+    return []
+
+
 POLICIES: tuple[Policy, ...] = (
     Policy("settlement", (Payment.Captured, Payment.Refunded), settlement),
+    Policy("autopay", (GatewayNotice.Received,), autopay),
 )

@@ -42,6 +42,8 @@ class GatewayNotice(Aggregate):
         currency: str | None
         outcome: str
         at: datetime
+        subscription_id: str | None
+        gateway_subscription_id: str | None
 
     @staticmethod
     def create_id(event_id: str) -> UUID:  # type: ignore[override]
@@ -51,18 +53,20 @@ class GatewayNotice(Aggregate):
     def __init__(
         self, event_id: str, event_type: str, payment_id: str | None, gateway_payment_id: str | None,
         gateway_order_id: str | None, amount_paise: int | None, currency: str | None, outcome: str,
-        at: datetime,
+        at: datetime, subscription_id: str | None, gateway_subscription_id: str | None,
     ) -> None:
         self.event_id, self.event_type, self.outcome = event_id, event_type, outcome
         self.payment_id, self.gateway_payment_id = payment_id, gateway_payment_id
         self.gateway_order_id, self.amount_paise, self.currency = gateway_order_id, amount_paise, currency
         self.received_at = at
+        self.subscription_id, self.gateway_subscription_id = subscription_id, gateway_subscription_id
 
     @classmethod
     def receive(
         cls, event_id: str, event_type: str, outcome: str, at: datetime, *, payment_id: str | None = None,
         gateway_payment_id: str | None = None, gateway_order_id: str | None = None,
-        amount_paise: int | None = None, currency: str | None = None,
+        amount_paise: int | None = None, currency: str | None = None, subscription_id: str | None = None,
+        gateway_subscription_id: str | None = None,
     ) -> GatewayNotice:
         try:
             kind = NoticeOutcome(outcome)
@@ -73,6 +77,7 @@ class GatewayNotice(Aggregate):
             event_type=require_text("event_type", event_type, MAX_ID), payment_id=payment_id,
             gateway_payment_id=gateway_payment_id, gateway_order_id=gateway_order_id,
             amount_paise=amount_paise, currency=currency, outcome=kind.value, at=at,
+            subscription_id=subscription_id, gateway_subscription_id=gateway_subscription_id,
         )
 
 

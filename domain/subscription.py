@@ -288,8 +288,8 @@ class Subscription(Aggregate):
         """The client approved the mandate in their UPI app. Again: nothing."""
         if self.mandate_authenticated:
             return
-        if self.gateway_subscription_id is None:
-            raise RuleViolation("the subscription has no mandate to authenticate")
+        if self.gateway_subscription_id is None or self.is_over:
+            raise RuleViolation("the subscription has no running mandate to authenticate")
         self._mandate_authenticated(at=at)
 
     @event(MandateAuthenticated)

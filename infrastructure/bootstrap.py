@@ -11,6 +11,8 @@ import redis
 from dramatiq import Worker
 
 from application.aggregates import Aggregates
+from application.gateway import PaymentGateway
+from application.gateway_events import GatewayEvents
 from application.identity import InvalidToken
 from application.lifecycle import Lifecycle
 from application.payments import Payments
@@ -26,6 +28,8 @@ from infrastructure.eventstore.log import EventLog
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService, init_read_models
+from infrastructure.razorpay.configured import gateway_from_settings
+from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
 from infrastructure.scheduler import Tick, Ticker, register_tick
@@ -60,6 +64,9 @@ class System:
     nudger: Nudger
     catch_up: CatchUp
     realtime: Realtime
+    gateway: PaymentGateway
+    gateway_events: GatewayEvents
+    sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
 
     def start_embedded_worker(self) -> None:
@@ -88,6 +95,8 @@ class System:
         self.background.clear()
         self.projections.close()
         self.log.close()
+        if self.sandbox is not None:
+            self.sandbox.state.close()
 
 
 def init_storage(settings: Settings) -> None:
@@ -97,10 +106,15 @@ def init_storage(settings: Settings) -> None:
     init_read_models(settings)
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> System:
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = utc_now, gateway: PaymentGateway | None = None
+) -> System:
+    """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox)."""
     log = EventLog(env=event_store_env(settings))
     aggregates = Aggregates(log)
     tiers = TierCatalogue()
+    sandbox = embedded_sandbox(settings) if gateway is None else None
+    gateway = gateway or gateway_from_settings(settings, sandbox.url if sandbox else None)
     dev_tokens = DevTokens(settings.dev_token_secret, clock) if settings.dev_tokens_enabled else None
     broker = build_broker(settings)
     flags = redis.Redis.from_url(settings.redis_url) if settings.profile == "server" else None
@@ -108,8 +122,8 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     log.after_commit.append(nudger.nudge)
     realtime = build_realtime(settings)
     projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
-    subscriptions = Subscriptions(aggregates, tiers)
-    lifecycle = Lifecycle(aggregates, subscriptions)
+    subscriptions, payments = Subscriptions(aggregates, tiers, gateway), Payments(aggregates, gateway)
+    lifecycle = Lifecycle(aggregates, subscriptions, payments)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies)
     register_catch_up(broker, catch_up)
@@ -117,13 +131,13 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Sy
     register_tick(broker, tick)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
-        workout_sessions=WorkoutSessions(aggregates), payments=Payments(aggregates),
+        workout_sessions=WorkoutSessions(aggregates), payments=payments,
         plans=Plans(aggregates), subscriptions=subscriptions, tiers=tiers,
         lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
-        realtime=realtime,
+        realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
     )
 
 

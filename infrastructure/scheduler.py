@@ -21,8 +21,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from application.lifecycle import AbandonIdleSession, EndCancelledPeriod, Lifecycle, OrderRenewalPayment
-from application.subscriptions import ExpireSubscription, MarkSubscriptionPastDue
+from application.lifecycle import AbandonIdleSession, Lifecycle, OrderRenewalPayment
+from application.subscription_commands import EndPeriod, ExpireSubscription, MarkPastDue
 from infrastructure.lifecycle_metrics import PAYMENTS, POLICY_COMMANDS, TICKS
 from infrastructure.policy_runner import REFUSALS, claimed, issue, system_context
 from projections.due import RENEWAL_LEAD, Due, everything_due, payments_by_outcome
@@ -41,11 +41,11 @@ def command_for(due: Due, now: datetime) -> tuple[object, datetime]:
         case "order_renewal":
             return OrderRenewalPayment(target, due.at), due.at - RENEWAL_LEAD
         case "past_due" | "remind":
-            return MarkSubscriptionPastDue(target), due.at
+            return MarkPastDue(target, due.at), due.at
         case "expire":
             return ExpireSubscription(target), due.at
         case "end_period":
-            return EndCancelledPeriod(target), due.at
+            return EndPeriod(target), due.at
         case "abandon_idle":
             return AbandonIdleSession(target), now
     raise ValueError(f"nothing is scheduled for {due.action}")

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from application.context import CommandContext
-from application.payments import CapturePayment, InitiatePayment, RecordGatewayOrder, RefundPayment
+from application.payments import CapturePayment, InitiatePayment, RecordGatewayOrder
 from application.plans import CreatePlan, PublishPlan
 from application.subscriptions import CancelSubscription, RequestSubscription
+from domain.payment import Payment
 from domain.plan import PlanKind
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
@@ -32,18 +33,24 @@ class Money:
     def subscribe(self, client: str, at: datetime | None = None, tier: str = "basic_monthly") -> UUID:
         return self.system.subscriptions.request(ctx(client, at=at), RequestSubscription(tier)).id
 
-    def pay(self, client: str, purpose: str, reference: UUID, amount: int = PRICE,
-            at: datetime | None = None) -> UUID:
-        """Initiates a UPI payment and captures it as the gateway would."""
+    def pay(self, client: str, purpose: str, reference: UUID, at: datetime | None = None) -> UUID:
+        """Initiates a UPI payment (priced by the catalogue) and captures it as the gateway would."""
         payments = self.system.payments
         pid = payments.initiate(ctx(client, at=at), InitiatePayment(
-            purpose, str(reference), amount, "upi", "phonepe")).id  # type: ignore[arg-type]
+            purpose, str(reference), "upi", "phonepe")).id  # type: ignore[arg-type]
         payments.record_order(ctx(client, at=at), RecordGatewayOrder(pid, f"order_{pid.hex[:10]}"))
+        amount = self.system.log.latest(pid).amount.paise  # type: ignore[union-attr]
         payments.capture(ctx(client, at=at), CapturePayment(pid, f"pay_{pid.hex[:10]}", amount))
         return pid
 
     def refund(self, pid: UUID, amount: int | None = None) -> None:
-        self.system.payments.refund(ctx("ops", Role.ADMIN), RefundPayment(pid, "goodwill", amount))
+        """The gateway refunded (part of) a payment, as `refund.processed` records it."""
+        def refunded(payment: Payment) -> None:
+            left = payment.amount.paise - payment.refunded_paise
+            payment.record_refund(f"rfnd_{uuid.uuid4().hex[:10]}", amount or left, None, "goodwill",
+                                  datetime.now(UTC))
+
+        self.system.aggregates.change(ctx("razorpay", Role.SYSTEM), Payment, pid, None, refunded)
 
     def cancel_at_period_end(self, client: str, sub: UUID) -> None:
         self.system.subscriptions.cancel(ctx(client), CancelSubscription(sub, at_period_end=True))

@@ -15,11 +15,13 @@ from uuid import UUID
 import pytest
 
 from application.workout_sessions import LogSet, StartWorkoutSession
+from domain.payment import Payment
 from domain.subscription import Subscription
 from domain.workout_session import WorkoutSession
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.settings import Settings
 from tests.lifecycle_steps import Money, ctx
+from tests.razorpay_sandbox import running_sandbox
 from tests.read_models import Recorder
 from tests.support import server_settings, wait_until
 
@@ -43,15 +45,17 @@ class Clock:
 
 @pytest.fixture(params=["embedded", "server"])
 def clocked(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[System, Clock]]:
+    """A system on a clock the test moves, its gateway the sandbox on loopback."""
     if request.param == "server":
         settings = server_settings(request.getfixturevalue("pg_schema"))
     else:
         settings = Settings(GYMGENIUS_DATA_DIR=tmp_path / "var")  # type: ignore[call-arg]
     init_storage(settings)
     clock = Clock(T0)
-    system = bootstrap(settings, clock)
-    yield system, clock
-    system.close()
+    with running_sandbox() as sandbox:
+        system = bootstrap(settings, clock, gateway=sandbox.gateway())
+        yield system, clock
+        system.close()
 
 
 def subscription(system: System, sub: Any) -> Subscription:
@@ -88,8 +92,10 @@ def test_a_manual_renewal_is_ordered_three_days_before_the_period_ends(clocked):
     assert told and told[-1].data["renewal_due"] is True and "user:asha" in told[-1].rooms
     assert told[-1].data["renewal_payment_id"] == found.renewal_payment_id
     renewal = system.log.latest(UUID(found.renewal_payment_id))
-    assert (renewal.client_id, renewal.amount.paise, renewal.purpose.reference_id) == (  # type: ignore[union-attr]
-        "asha", 49_900, str(sub))
+    assert isinstance(renewal, Payment)
+    assert (renewal.client_id, renewal.amount.paise) == ("asha", 49_900)
+    assert renewal.purpose.reference_id == str(sub)
+    assert renewal.gateway_order_id is not None  # its order is open at the gateway, ready for Checkout
     head = system.projections.source.head()
     system.tick()
     assert system.projections.source.head() == head  # a tick run twice changes nothing
@@ -177,6 +183,7 @@ def test_a_workout_session_idle_for_three_hours_is_abandoned(clocked):
 def test_a_worker_process_ticks_on_its_own_and_catches_up_what_fell_due(
         isolated_system, worker_processes, monkeypatch):
     monkeypatch.setenv("GYMGENIUS_TICK_SECONDS", "1")
+    monkeypatch.setenv("RAZORPAY_BASE_URL", "http://127.0.0.1:9")  # no gateway: orders wait for Checkout
     system, money = isolated_system, Money(isolated_system)
     long_ago = datetime.now(UTC) - timedelta(days=45)  # its period ended 15 days ago, grace 8 days ago
     sub = money.subscribe("asha", at=long_ago)
