@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 
 from application.context import CommandContext
 from application.errors import BadSignature, MalformedNotice, VersionConflict
-from application.gateway import Entity, PaymentGateway
+from application.gateway import Entity, GatewayRejected, PaymentGateway
 from application.ports import EventStore, StaleWrite
 from application.reported import apply_reported
 from domain.errors import DomainError
@@ -115,12 +115,14 @@ class GatewayEvents:
         if found:
             return str(found)
         if not pay and delivery.entity("dispute").get("payment_id"):
-            pay = self.gateway.fetch_payment(str(delivery.entity("dispute")["payment_id"]))
-            delivery.entities["payment"] = pay
-            found = _notes(pay).get("payment_id")
+            with suppress(GatewayRejected):
+                pay = self.gateway.fetch_payment(str(delivery.entity("dispute")["payment_id"]))
+                delivery.entities["payment"] = pay
+                found = _notes(pay).get("payment_id")
         order_id = pay.get("order_id") or delivery.entity("refund").get("order_id")
         if not found and isinstance(order_id, str) and order_id:
-            found = self.gateway.fetch_order(order_id).get("receipt")
+            with suppress(GatewayRejected):  # an order the gateway does not know either: unmatched
+                found = self.gateway.fetch_order(order_id).get("receipt")
         return str(found) if found else None
 
     def _load(self, kind: type[Any], ref: Any) -> Any:

@@ -28,7 +28,7 @@ from application.payment_commands import (
     owned,
 )
 from application.reported import apply_reported
-from domain.errors import RuleViolation
+from domain.errors import InvalidValue, RuleViolation
 from domain.payment import Payment, PaymentStatus
 from domain.plan import Plan, PlanStatus
 from domain.subscription import Subscription
@@ -152,7 +152,7 @@ class Payments:
         try:
             ref = uuid.UUID(reference_id)
         except ValueError:
-            raise RuleViolation(f"no {purpose} with id {reference_id!r}") from None
+            raise InvalidValue("reference_id", f"must be the id of a {purpose}") from None
         if purpose == "subscription":
             sub = self.aggregates.load(Subscription, ref)
             if sub.client_id != ctx.actor.uid:
