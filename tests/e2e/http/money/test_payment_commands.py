@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from domain.payment import PaymentStatus
 from tests.e2e.http.money.flows import BASIC, PAYMENTS, Money
+from tests.support import wait_until
 
 PROBLEM = "application/problem+json"
 
@@ -20,7 +23,8 @@ def test_a_client_pays_their_subscription_by_upi_in_phonepe_and_confirms_it(mone
     assert first["order"]["key_id"] == money.sandbox.state.key_id
     assert first["order"]["gateway_order_id"].startswith("order_")
     callback = money.pay(first["order"]["gateway_order_id"])
-    confirmed = money.api.post(f"{PAYMENTS}/{first['id']}/confirm", json=callback, headers=money.auth("alice"))
+    route = f"{PAYMENTS}/{first['id']}/confirm"
+    confirmed = money.api.post(route, json=callback, headers=money.auth("alice"))
     assert confirmed.status_code == 200, confirmed.text
     row = money.read(first["id"], confirmed.json()["position"])
     assert (row["status"], row["amount_paise"], row["gateway_payment_id"]) == (
@@ -82,7 +86,8 @@ def test_a_bad_checkout_signature_is_400_and_writes_nothing(money: Money) -> Non
     problem(money.api.post(route, json=forged, headers=money.auth("alice")), 400)
     other = money.ordered("bob")["order"]["gateway_order_id"]
     before = money.recorded()
-    problem(money.api.post(route, json={**callback, "razorpay_order_id": other}, headers=money.auth("alice")), 400)
+    not_ours = {**callback, "razorpay_order_id": other}
+    problem(money.api.post(route, json=not_ours, headers=money.auth("alice")), 400)
     assert money.recorded() == before
     assert money.payment(first["id"]).status is PaymentStatus.CREATED
 
@@ -93,7 +98,8 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more_than_captured(money:
                    headers=money.auth("alice"))
     route, admin = f"{PAYMENTS}/{first['id']}/refund", money.auth("root", "admin")
     problem(money.api.post(route, json={"reason": "mine"}, headers=money.auth("alice")), 403)
-    assert money.api.post(route, json={"amount_paise": 10_000, "reason": "goodwill"}, headers=admin).status_code == 200
+    part = money.api.post(route, json={"amount_paise": 10_000, "reason": "goodwill"}, headers=admin)
+    assert part.status_code == 200, part.text
     before = money.recorded()
     problem(money.api.post(route, json={"amount_paise": BASIC, "reason": "too much"}, headers=admin), 409)
     assert money.recorded() == before
@@ -103,3 +109,17 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more_than_captured(money:
     assert (payment.status, payment.refunded_paise) == (PaymentStatus.REFUNDED, BASIC)
     gateway = money.sandbox.client().payment.fetch(payment.gateway_payment_id)
     assert gateway["amount_refunded"] == BASIC
+
+
+def test_a_dead_gateway_opens_the_breaker_503_fast_then_payments_recover(money: Money) -> None:
+    sub = money.subscribe("alice")
+    money.sandbox.state.faults.fail_next(1000, 503)
+    for _ in range(2):  # 3 attempts each: the breaker (4 failures) opens
+        assert money.initiate("alice", sub, **{"Idempotency-Key": "k-down"}).status_code == 503
+    started = time.monotonic()
+    fast = money.initiate("alice", sub, **{"Idempotency-Key": "k-down"})
+    assert problem(fast, 503)["type"].endswith("gateway-unavailable") and time.monotonic() - started < 1
+    assert int(fast.headers["retry-after"]) >= 1
+    money.sandbox.state.faults.clear()
+    wait_until(lambda: money.initiate("alice", sub, **{"Idempotency-Key": "k-down"}).status_code == 201, 10,
+               "the breaker to close again")
