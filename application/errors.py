@@ -20,5 +20,13 @@ class VersionConflict(ApplicationError):
     """The aggregate has moved on from the version the command expected."""
 
 
+class BadSignature(ApplicationError):
+    """A gateway signature (Checkout callback, webhook) does not verify; nothing was recorded."""
+
+
+class MalformedNotice(ApplicationError):
+    """A signed webhook body is not a gateway event we can read; nothing was recorded."""
+
+
 class IdempotencyKeyReused(ApplicationError):
     """The idempotency key was first used with another command or body."""

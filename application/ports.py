@@ -26,3 +26,10 @@ class EventStore(CommandLedger, Protocol):
 
         Raises StaleWrite when another command wrote first.
         """
+
+    def commit_all(
+        self, aggregates: Sequence[Aggregate], meta: dict[str, Any], claims: Sequence[IdempotencyClaim]
+    ) -> int:
+        """Writes the pending events of several aggregates and the claims in one transaction (all
+        or nothing); the last event's position. Raises StaleWrite when any of them was written first.
+        """

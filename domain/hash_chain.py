@@ -27,13 +27,20 @@ def canonical_json(event_type: str, version: int, data: Mapping[str, Any]) -> st
     return json.dumps(body, sort_keys=True, separators=(",", ":"), default=_plain)
 
 
+def hashed_data(event_class: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The data a link's hash covers: a field added to an event class after events of it were
+    stored (its `added_later`) is left out while it is None, so the old chains still verify."""
+    later: frozenset[str] = getattr(event_class, "added_later", frozenset())
+    return {k: v for k, v in data.items() if not (k in later and v is None)}
+
+
 def chain_record(domain_event: Any) -> dict[str, Any]:
     """The (type, version, data, prev_hash, hash) record of a stored or pending domain event."""
-    data = {
+    data = hashed_data(type(domain_event), {
         f.name: getattr(domain_event, f.name)
         for f in dataclasses.fields(domain_event)
         if f.name not in ENVELOPE | LINK_FIELDS
-    }
+    })
     return {
         "type": type(domain_event).__name__,
         "version": domain_event.originator_version,

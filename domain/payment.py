@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleViolation
-from domain.hash_chain import GENESIS, link_hash
+from domain.hash_chain import GENESIS, hashed_data, link_hash
 from domain.hash_chain import verify_chain as verify_chain  # for auditors
 from domain.values import MAX_ID, Money, require_text
 
@@ -33,6 +33,19 @@ class PaymentMethod(Enum):
 class UpiApp(Enum):
     PHONEPE = "phonepe"
     GPAY = "gpay"
+
+
+class PaymentFlag(Enum):
+    """Why an admin should look at a payment: the gateway reported something that does not fit."""
+
+    AMOUNT_MISMATCH = "amount_mismatch"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    DISPUTED = "disputed"
+
+
+class DisputeOutcome(Enum):
+    WON = "won"
+    LOST = "lost"
 
 
 class PaymentStatus(Enum):
@@ -119,8 +132,46 @@ class Payment(Aggregate):
         at: datetime
 
     class Refunded(Linked):
+        """Money went back to the client (v2: the gateway's refund id and our request's id, if any)."""
+
+        class_version = 2
+        added_later: ClassVar[frozenset[str]] = frozenset({"gateway_refund_id", "refund_id"})
         amount: Money
         reason: str
+        at: datetime
+        gateway_refund_id: str | None
+        refund_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["gateway_refund_id"] = state["refund_id"] = None
+
+    class Flagged(Linked):
+        flag: str
+        detail: str
+        gateway_payment_id: str | None
+        at: datetime
+
+    class RefundRequested(Linked):
+        refund_id: str
+        amount: Money
+        reason: str
+        at: datetime
+
+    class RefundFailed(Linked):
+        refund_id: str
+        gateway_refund_id: str | None
+        reason: str
+        at: datetime
+
+    class DisputeOpened(Linked):
+        dispute_id: str
+        amount: Money
+        at: datetime
+
+    class DisputeClosed(Linked):
+        dispute_id: str
+        outcome: str
         at: datetime
 
     @event(Initiated)
@@ -138,6 +189,10 @@ class Payment(Aggregate):
         self.late_failures = 0
         self.captured: Money | None = None
         self.refunded = Money(0)
+        self.refunds_pending: dict[str, Money] = {}  # our refund id -> amount asked of the gateway
+        self.gateway_refund_ids: set[str] = set()
+        self.flags: set[tuple[str, str | None]] = set()  # (flag, gateway payment id)
+        self.disputes: dict[str, str] = {}  # dispute id -> "open", "won" or "lost"
         self.chain_head = hash
 
     @classmethod
@@ -160,6 +215,21 @@ class Payment(Aggregate):
             "amount": amount, "method": way, "upi_app": app, "at": at,
         }
         return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, Payment.Initiated.__name__, 1, data))
+
+    @classmethod
+    def record_charge(
+        cls, client_id: str, purpose: str, reference_id: str, amount_paise: int, method: str,
+        gateway_order_id: str | None, gateway_payment_id: str, at: datetime,
+    ) -> Payment:
+        """A charge the gateway made on its own (an autopay renewal): created already captured."""
+        upi_app = None
+        payment = cls.initiate(client_id, purpose, reference_id, amount_paise, method, upi_app, at)
+        if gateway_order_id:
+            payment.record_gateway_order(gateway_order_id, at)
+        charge_id = require_text("gateway_payment_id", gateway_payment_id)
+        payment._captured(**payment._link(Payment.Captured, gateway_payment_id=charge_id,
+                                          amount=payment.amount, at=at))
+        return payment
 
     @property
     def has_order(self) -> bool:
@@ -221,6 +291,67 @@ class Payment(Aggregate):
         self.failure_reason = None
         self.chain_head = hash
 
+    def record_capture(self, gateway_payment_id: str, amount_paise: int, currency: str, at: datetime) -> bool:
+        """The gateway reports a capture: the same amount and currency captures (forward-only);
+        any other is flagged for an admin and captures nothing. True when it captured (or had)."""
+        if self.status in SETTLED:
+            return True
+        if currency != self.amount.currency:
+            self.flag(PaymentFlag.CURRENCY_MISMATCH.value, f"captured in {currency}", gateway_payment_id, at)
+            return False
+        if amount_paise != self.amount.paise:
+            detail = f"captured {amount_paise} paise of {self.amount.paise}"
+            self.flag(PaymentFlag.AMOUNT_MISMATCH.value, detail, gateway_payment_id, at)
+            return False
+        self.capture(gateway_payment_id, amount_paise, at)
+        return True
+
+    def flag(self, flag: str, detail: str, gateway_payment_id: str | None, at: datetime) -> None:
+        """Marks the payment for an admin; the same flag for the same gateway payment: nothing."""
+        kind = _member(PaymentFlag, "flag", flag)
+        if (kind.value, gateway_payment_id) in self.flags:
+            return
+        data = {"flag": kind.value, "detail": require_text("detail", detail, 500),
+                "gateway_payment_id": gateway_payment_id}
+        self._flagged(**self._link(Payment.Flagged, **data, at=at))
+
+    @event(Flagged)
+    def _flagged(
+        self, flag: str, detail: str, gateway_payment_id: str | None, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.flags.add((flag, gateway_payment_id))
+        self.chain_head = hash
+
+    def open_dispute(self, dispute_id: str, amount_paise: int, at: datetime) -> None:
+        """The client disputed the payment with their bank: recorded and flagged, once per dispute."""
+        if dispute_id in self.disputes:
+            return
+        data = {"dispute_id": require_text("dispute_id", dispute_id), "amount": Money(amount_paise)}
+        self._dispute_opened(**self._link(Payment.DisputeOpened, **data, at=at))
+        self.flag(PaymentFlag.DISPUTED.value, f"dispute {dispute_id}", self.gateway_payment_id, at)
+
+    @event(DisputeOpened)
+    def _dispute_opened(
+        self, dispute_id: str, amount: Money, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.disputes[dispute_id] = "open"
+        self.chain_head = hash
+
+    def close_dispute(self, dispute_id: str, outcome: str, at: datetime) -> None:
+        """A dispute is won or lost (opened first if we never heard of it); closing again: nothing."""
+        result = _member(DisputeOutcome, "outcome", outcome)
+        if self.disputes.get(dispute_id, "open") != "open":
+            return
+        if dispute_id not in self.disputes:
+            self.open_dispute(dispute_id, 0, at)
+        self._dispute_closed(**self._link(Payment.DisputeClosed, dispute_id=dispute_id,
+                                          outcome=result.value, at=at))
+
+    @event(DisputeClosed)
+    def _dispute_closed(self, dispute_id: str, outcome: str, at: datetime, prev_hash: str, hash: str) -> None:
+        self.disputes[dispute_id] = outcome
+        self.chain_head = hash
+
     def fail(self, reason: str, gateway_payment_id: str | None, at: datetime) -> None:
         """After a capture a failure is only recorded; a second failure of one attempt is ignored."""
         data = {"reason": require_text("reason", reason, 500), "gateway_payment_id": gateway_payment_id}
@@ -260,9 +391,80 @@ class Payment(Aggregate):
         self.chain_head = hash
 
     def refund(self, amount_paise: int | None, reason: str, at: datetime) -> None:
+        """Records a refund made outside the gateway flow (no gateway refund id)."""
+        amount = self._refundable(amount_paise)
+        reason = require_text("reason", reason, 500)
+        self._refunded(**self._link(Payment.Refunded, amount=amount, reason=reason, at=at,
+                                    gateway_refund_id=None, refund_id=None))
+
+    def request_refund(self, refund_id: str, amount_paise: int | None, reason: str, at: datetime) -> None:
+        """An admin asks for a refund (`refund_id` is ours, sent as the gateway's idempotency key).
+        Asked and refunded together never exceed the capture. Asking again with the id: nothing."""
+        if refund_id in self.refunds_pending:
+            return
+        amount = self._refundable(amount_paise)
+        data = {"refund_id": require_text("refund_id", refund_id, MAX_ID), "amount": amount,
+                "reason": require_text("reason", reason, 500)}
+        self._refund_requested(**self._link(Payment.RefundRequested, **data, at=at))
+
+    @event(RefundRequested)
+    def _refund_requested(
+        self, refund_id: str, amount: Money, reason: str, at: datetime, prev_hash: str, hash: str
+    ) -> None:
+        self.refunds_pending[refund_id] = amount
+        self.chain_head = hash
+
+    def record_refund(
+        self, gateway_refund_id: str, amount_paise: int, refund_id: str | None, reason: str, at: datetime
+    ) -> None:
+        """The gateway refunded (its answer or `refund.processed`); once per gateway refund id. A
+        refund we did not ask for is recorded too: the gateway is the truth of money moved."""
+        if gateway_refund_id in self.gateway_refund_ids:
+            return
         if self.captured is None:
             raise RuleViolation(f"only a captured payment can be refunded; this one is {self.status.value}")
-        left = self.captured - self.refunded
+        asked = self.refunds_pending.get(refund_id or "")
+        amount = asked or Money(amount_paise)
+        if amount.paise == 0 or amount.paise > (self.captured - self.refunded).paise:
+            raise RefundExceedsCapture(f"only {(self.captured - self.refunded).paise} paise are left")
+        data = {"amount": amount, "reason": require_text("reason", reason, 500), "at": at,
+                "gateway_refund_id": require_text("gateway_refund_id", gateway_refund_id),
+                "refund_id": refund_id if asked else None}
+        self._refunded(**self._link(Payment.Refunded, **data))
+
+    @event(Refunded)
+    def _refunded(
+        self, amount: Money, reason: str, at: datetime, gateway_refund_id: str | None,
+        refund_id: str | None, prev_hash: str, hash: str,
+    ) -> None:
+        self.refunded = self.refunded + amount
+        if gateway_refund_id is not None:
+            self.gateway_refund_ids.add(gateway_refund_id)
+        self.refunds_pending.pop(refund_id or "", None)
+        whole = self.refunded == self.captured
+        self.status = PaymentStatus.REFUNDED if whole else PaymentStatus.PARTIALLY_REFUNDED
+        self.chain_head = hash
+
+    def fail_refund(self, refund_id: str, gateway_refund_id: str | None, reason: str, at: datetime) -> None:
+        """The gateway refused or failed a refund we asked for; its amount is refundable again."""
+        if refund_id not in self.refunds_pending:
+            return
+        data = {"refund_id": refund_id, "gateway_refund_id": gateway_refund_id,
+                "reason": require_text("reason", reason or "refund failed", 500)}
+        self._refund_failed(**self._link(Payment.RefundFailed, **data, at=at))
+
+    @event(RefundFailed)
+    def _refund_failed(
+        self, refund_id: str, gateway_refund_id: str | None, reason: str, at: datetime,
+        prev_hash: str, hash: str,
+    ) -> None:
+        self.refunds_pending.pop(refund_id, None)
+        self.chain_head = hash
+
+    def _refundable(self, amount_paise: int | None) -> Money:
+        if self.captured is None:
+            raise RuleViolation(f"only a captured payment can be refunded; this one is {self.status.value}")
+        left = self.captured - self.refunded - sum(self.refunds_pending.values(), Money(0))
         if left.paise == 0:
             raise RuleViolation("the payment is already refunded in whole")
         amount = left if amount_paise is None else Money(amount_paise)
@@ -270,19 +472,12 @@ class Payment(Aggregate):
             raise InvalidValue("amount_paise", "must be more than zero")
         if amount.paise > left.paise:
             raise RefundExceedsCapture(f"only {left.paise} paise are left to refund")
-        reason = require_text("reason", reason, 500)
-        self._refunded(**self._link(Payment.Refunded, amount=amount, reason=reason, at=at))
-
-    @event(Refunded)
-    def _refunded(self, amount: Money, reason: str, at: datetime, prev_hash: str, hash: str) -> None:
-        self.refunded = self.refunded + amount
-        whole = self.refunded == self.captured
-        self.status = PaymentStatus.REFUNDED if whole else PaymentStatus.PARTIALLY_REFUNDED
-        self.chain_head = hash
+        return amount
 
     def _link(self, event_class: type, **data: Any) -> dict[str, Any]:
         """The event's data plus its chain link, decided here so that replays never recompute it."""
-        digest = link_hash(self.chain_head, event_class.__name__, self.version + 1, data)
+        hashed = hashed_data(event_class, data)
+        digest = link_hash(self.chain_head, event_class.__name__, self.version + 1, hashed)
         return {**data, "prev_hash": self.chain_head, "hash": digest}
 
     def _is_authorized_as(self, gateway_payment_id: str) -> bool:
@@ -301,4 +496,6 @@ def _member(kind: type[E], field: str, value: Any) -> E:
         raise InvalidValue(field, f"must be one of {choices}") from None
 
 
-VALUE_TYPES: list[type] = [PurposeKind, PaymentMethod, UpiApp, PaymentStatus, PaymentPurpose]
+VALUE_TYPES: list[type] = [
+    PurposeKind, PaymentMethod, UpiApp, PaymentStatus, PaymentPurpose, PaymentFlag, DisputeOutcome,
+]

@@ -15,6 +15,7 @@ class Role(str, Enum):
     ADMIN = "admin"
     SUPERADMIN = "superadmin"
     AUDITOR = "auditor"
+    SYSTEM = "system"  # the gateway's webhooks and the policies; never carried by a token
 
     @property
     def is_staff(self) -> bool:
@@ -25,6 +26,7 @@ MAX_ID = 128  # a uid or another system's id
 MAX_TEXT = 200  # a title or another one-line text, unless a field says otherwise
 
 ADMINS = frozenset({Role.ADMIN, Role.SUPERADMIN})
+TOKEN_ROLES = frozenset(Role) - {Role.SYSTEM}  # the roles a person's token may carry
 AUTHORS = frozenset({Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN})
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import jwt
 
 from application.identity import InvalidToken
-from domain.values import Actor, Role
+from domain.values import TOKEN_ROLES, Actor, Role
 
 ISSUER = "gymgenius-dev"
 LIFETIME = timedelta(minutes=30)
@@ -30,6 +30,9 @@ class DevTokens:
                 token, self._secret, algorithms=["HS256"], issuer=ISSUER,
                 options={"require": ["sub", "exp", "iat"]},
             )
-            return Actor(uid=str(claims["sub"]), role=Role(claims.get("role", "client")))
+            role = Role(claims.get("role", "client"))
+            if role not in TOKEN_ROLES:
+                raise ValueError(f"no token carries the {role.value} role")
+            return Actor(uid=str(claims["sub"]), role=role)
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidToken(str(error)) from None

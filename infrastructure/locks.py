@@ -103,3 +103,16 @@ class RebuildLocks:
             local.release()
             raise
         return claim
+
+
+POLICY_KEY = "hashtext('gymgenius:policy:' || current_schema() || ':' || :name)"
+
+
+def try_policy_lock(conn: Connection, name: str) -> bool:
+    """A policy's session-scoped advisory lock: held while its commands run in their own
+    transactions, let go by `release_policy_lock`, or by PostgreSQL when the holder dies."""
+    return bool(conn.execute(text(f"SELECT pg_try_advisory_lock({POLICY_KEY})"), {"name": name}).scalar())
+
+
+def release_policy_lock(conn: Connection, name: str) -> None:
+    conn.execute(text(f"SELECT pg_advisory_unlock({POLICY_KEY})"), {"name": name})

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     group_commit: bool = Field(True, alias="GYMGENIUS_GROUP_COMMIT")
     aggregates_cached: int = Field(1000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
+    tick_s: float = Field(60.0, gt=0, le=3600, alias="GYMGENIUS_TICK_SECONDS")  # the scheduler's beat
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
 
     @model_validator(mode="before")

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from infrastructure.eventstore import psycopg_url
 from infrastructure.nudges import ACTOR, QUEUE, Nudger
+from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService
 
 log = structlog.get_logger("gymgenius.workers")
@@ -22,14 +23,17 @@ STORE_ERRORS = (SQLAlchemyError, psycopg.Error, PersistenceError, redis.RedisErr
 
 
 class CatchUp:
-    """One wake-up of a projection worker: every read model is brought up to the head."""
+    """One wake-up of a worker: every read model is brought up to the head, then every policy."""
 
-    def __init__(self, service: ProjectionService, nudger: Nudger) -> None:
-        self.service, self.nudger = service, nudger
+    def __init__(self, service: ProjectionService, nudger: Nudger,
+                 policies: PolicyRunner | None = None) -> None:
+        self.service, self.nudger, self.policies = service, nudger, policies
 
     def __call__(self) -> None:
         self.nudger.taken()
         self.service.catch_up_all()
+        if self.policies is not None:
+            self.policies.run_all()
 
     def quietly(self) -> None:
         try:

@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, false, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    false,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payment import Payment
 from domain.values import Actor, Role
+from projections import refunds
 from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
@@ -44,6 +56,11 @@ payments = Table(
     Column("captured_at", DateTime(timezone=True), nullable=True, index=True),
     Column("failed_at", DateTime(timezone=True), nullable=True, index=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("flags", JSON, nullable=False, server_default="[]"),
+    Column("refund_requested_paise", BigInteger, nullable=False, server_default="0"),
+    Column("refunds", JSON, nullable=False, server_default="[]"),
+    Column("dispute_status", String(20), nullable=True),
+    Column("refunded_at", DateTime(timezone=True), nullable=True, index=True),
     Column("version", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
 )
@@ -57,7 +74,8 @@ class PaymentsModel(ReadModel):
     created_by = Payment.Initiated
     event_types = (Payment.Initiated, Payment.GatewayOrderCreated, Payment.Authorized,
                    Payment.Captured, Payment.Failed, Payment.LateFailureRecorded,
-                   Payment.RetryOpened, Payment.Refunded)
+                   Payment.RetryOpened, Payment.Refunded, Payment.Flagged, Payment.RefundRequested,
+                   Payment.RefundFailed, Payment.DisputeOpened, Payment.DisputeClosed)
     push_event = "payment.updated"
 
     def create(self, event: Any, position: int) -> Row:
@@ -76,12 +94,23 @@ class PaymentsModel(ReadModel):
             case Payment.Failed():
                 return {"status": "failed", "failure_reason": event.reason, "failed_at": utc(event.at)}
             case Payment.LateFailureRecorded():
-                return {"late_failures": row["late_failures"] + 1}
+                return {"late_failures": row["late_failures"] + 1,
+                        "flags": flagged(row, "late_failure")}
             case Payment.RetryOpened():
                 return {"status": "created", "attempts": event.attempt, "gateway_order_id": None,
                         "gateway_payment_id": None, "failure_reason": None}
             case Payment.Refunded():
-                return _refunded(row, event)
+                return refunds.refunded(row, event)
+            case Payment.RefundRequested():
+                return refunds.requested(row, event)
+            case Payment.RefundFailed():
+                return refunds.failed(row, event)
+            case Payment.Flagged():
+                return {"flags": flagged(row, event.flag)}
+            case Payment.DisputeOpened():
+                return {"dispute_status": "open"}
+            case Payment.DisputeClosed():
+                return {"dispute_status": event.outcome}
         raise TypeError(f"payments do not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
@@ -100,21 +129,23 @@ def _initiated(event: Payment.Initiated, position: int) -> Row:
         "gateway_order_id": None, "gateway_payment_id": None, "captured_paise": 0,
         "refunded_paise": 0, "attempts": 1, "failure_reason": None, "late_failures": 0,
         "captured_at": None, "failed_at": None, "created_at": utc(event.at),
+        "flags": [], "refund_requested_paise": 0, "refunds": [], "dispute_status": None,
+        "refunded_at": None,
     }
 
 
-def _refunded(row: Row, event: Payment.Refunded) -> Row:
-    refunded = row["refunded_paise"] + event.amount.paise
-    whole = refunded == row["captured_paise"]
-    return {"refunded_paise": refunded, "status": "refunded" if whole else "partially_refunded"}
+def flagged(row: Row, flag: str) -> list[str]:
+    """The row's flags with `flag` added once, in the order they were first raised."""
+    return row["flags"] if flag in row["flags"] else [*row["flags"], flag]
 
 
 def show(row: Row) -> dict[str, Any]:
     """A payment as the query API and the realtime push show it."""
-    times = {k: iso(row[k]) for k in ("created_at", "captured_at", "failed_at")}
+    times = {k: iso(row[k]) for k in ("created_at", "captured_at", "failed_at", "refunded_at")}
     kept = ("id", "client_id", "purpose", "reference_id", "status", "amount_paise", "currency",
             "gateway_order_id", "gateway_payment_id", "refunded_paise", "attempts", "version",
-            "method", "upi_app", "failure_reason", "late_failures")
+            "method", "upi_app", "failure_reason", "late_failures", "flags", "refund_requested_paise",
+            "refunds", "dispute_status")
     return {**{k: row[k] for k in kept}, **times}
 
 

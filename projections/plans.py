@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, ColumnElement, DateTime, Integer, String, Table, select, true
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    ColumnElement,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.plan import Plan
@@ -17,6 +29,7 @@ from domain.values import Actor, Role
 from projections.assignments import assignments
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.payments import payments
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -110,6 +123,32 @@ async def get_plan(conn: AsyncConnection, actor: Actor, plan_id: str) -> dict[st
     query = select(plans).where(plans.c.id == plan_id, readable(actor))
     row = (await conn.execute(query)).mappings().first()
     return show(dict(row)) if row else None
+
+
+BOUGHT = ("captured", "partially_refunded")
+
+
+def bought_by(actor: Actor) -> ColumnElement[bool]:
+    """The plans this actor paid for (a captured plan payment of theirs)."""
+    paid = select(payments.c.reference_id).where(
+        payments.c.purpose == "plan", payments.c.client_id == actor.uid, payments.c.status.in_(BOUGHT))
+    return plans.c.id.in_(paid)
+
+
+async def list_for_sale(conn: AsyncConnection, actor: Actor, *, kind: str | None, limit: int,
+                        cursor: str | None) -> Page:
+    """Every published plan with a price, for any signed-in caller, newest first; its content is
+    shown only to a caller who bought it or may read it anyway (its clients, staff)."""
+    visible = or_(readable(actor), bought_by(actor)).label("content_visible")
+    query = select(plans, visible).where(plans.c.status == "published", plans.c.price_paise.is_not(None))
+    if kind:
+        query = query.where(plans.c.kind == kind)
+    return await page(conn, query, plans.c.seq, limit, cursor, _on_sale)
+
+
+def _on_sale(row: Row) -> dict[str, Any]:
+    shown = show(row)
+    return shown if row["content_visible"] else {**shown, "content": None}
 
 
 async def list_plans(

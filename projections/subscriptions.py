@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, String, Table, select
+from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, false, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.subscription import Subscription
@@ -35,11 +35,22 @@ subscriptions = Table(
     Column("next_retry_at", DateTime(timezone=True), nullable=True),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("renewal", String(10), nullable=False, server_default="manual"),
+    Column("renewal_due", Boolean, nullable=False, server_default=false()),
+    Column("renewal_payment_id", String(36), nullable=True),
+    Column("current_payment_id", String(36), nullable=True),
+    Column("grace_until", DateTime(timezone=True), nullable=True),
+    Column("gateway_subscription_id", String(200), nullable=True),
     Column("version", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
+    # What the scheduler asks each minute: periods ending, reminders due, grace over.
+    Index("ix_subscriptions_status_period_end", "status", "current_period_end"),
+    Index("ix_subscriptions_status_next_retry_at", "status", "next_retry_at"),
+    Index("ix_subscriptions_status_grace_until", "status", "grace_until"),
 )
 
-TIMES = ("current_period_start", "current_period_end", "next_retry_at", "ended_at", "created_at")
+TIMES = ("current_period_start", "current_period_end", "next_retry_at", "ended_at", "created_at",
+         "grace_until")
 
 
 class SubscriptionsModel(ReadModel):
@@ -48,7 +59,8 @@ class SubscriptionsModel(ReadModel):
     created_by = Subscription.Requested
     event_types = (Subscription.Requested, Subscription.Activated, Subscription.Renewed,
                    Subscription.RenewalFailed, Subscription.CancellationScheduled,
-                   Subscription.Cancelled, Subscription.Expired)
+                   Subscription.Cancelled, Subscription.Expired, Subscription.MandateCreated,
+                   Subscription.MandateAuthenticated, Subscription.RenewalOrdered)
     push_event = "subscription.updated"
 
     def create(self, event: Any, position: int) -> Row:
@@ -62,7 +74,14 @@ class SubscriptionsModel(ReadModel):
                 return {**_period(event), "dunning_attempts": 0, "next_retry_at": None}
             case Subscription.RenewalFailed():
                 return {"status": "past_due", "dunning_attempts": event.attempt,
-                        "next_retry_at": utc_or_none(event.next_retry_at)}
+                        "next_retry_at": utc_or_none(event.next_retry_at),
+                        "grace_until": utc_or_none(event.grace_until)}
+            case Subscription.RenewalOrdered():
+                return {"renewal_due": True, "renewal_payment_id": event.payment_id}
+            case Subscription.MandateCreated():
+                return {"gateway_subscription_id": event.gateway_subscription_id}
+            case Subscription.MandateAuthenticated():
+                return {}
             case Subscription.CancellationScheduled():
                 return {"cancel_at_period_end": True}
             case Subscription.Cancelled():
@@ -84,22 +103,31 @@ def _requested(event: Subscription.Requested, position: int) -> Row:
         "tier": event.tier.code, "status": "pending_payment", "current_period_start": None,
         "current_period_end": None, "cancel_at_period_end": False, "dunning_attempts": 0,
         "next_retry_at": None, "ended_at": None, "created_at": utc(event.at),
+        "renewal": _renewal(event), "renewal_due": False, "renewal_payment_id": None,
+        "current_payment_id": None, "grace_until": None, "gateway_subscription_id": None,
     }
 
 
+def _renewal(event: Subscription.Requested) -> str:
+    return str(getattr(event.renewal, "value", event.renewal))
+
+
 def _period(event: Subscription.Activated | Subscription.Renewed) -> Row:
+    """A paid period: whatever renewal was due or past due is settled by it."""
     return {"status": "active", "current_period_start": utc(event.period_start),
-            "current_period_end": utc(event.period_end)}
+            "current_period_end": utc(event.period_end), "renewal_due": False,
+            "renewal_payment_id": None, "grace_until": None,
+            "current_payment_id": event.payment_id}
 
 
 def _ended(status: str, at: datetime) -> Row:
-    return {"status": status, "next_retry_at": None, "ended_at": utc(at)}
+    return {"status": status, "next_retry_at": None, "ended_at": utc(at), "renewal_due": False}
 
 
 def show(row: Row) -> dict[str, Any]:
     """A subscription as the query API and the realtime push show it."""
     kept = ("id", "client_id", "tier", "status", "cancel_at_period_end", "dunning_attempts",
-            "version")
+            "version", "renewal", "renewal_due", "renewal_payment_id", "gateway_subscription_id")
     return {**{k: row[k] for k in kept}, **{k: iso(row[k]) for k in TIMES}}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, Numeric, String, Table, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, Numeric, String, Table, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import Actor
@@ -30,8 +30,10 @@ sessions = Table(
     Column("duration_s", Integer, nullable=True),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("last_activity_at", DateTime(timezone=True), nullable=True),
     Column("version", Integer, nullable=False),
     Column("position", BigInteger, nullable=False),
+    Index("ix_workout_sessions_status_last_activity_at", "status", "last_activity_at"),  # idle ones
 )
 
 
@@ -47,6 +49,10 @@ class WorkoutSessionsModel(ReadModel):
         return _started(event, position)
 
     def change(self, row: Row, event: Any) -> Row:
+        """The columns an event changes; every event until the end is activity."""
+        return {**self._changed(row, event), "last_activity_at": event.at}
+
+    def _changed(self, row: Row, event: Any) -> Row:
         match event:
             case WorkoutSession.SetLogged():
                 return _set_logged(row, event)
@@ -73,7 +79,7 @@ def _started(event: WorkoutSession.Started, position: int) -> Row:
         "id": str(event.originator_id), "seq": position, "client_id": event.client_id,
         "plan_id": str(event.plan_id) if event.plan_id else None, "day": event.day,
         "status": "active", "sets": [], "total_volume_kg": Decimal(0), "duration_s": None,
-        "started_at": event.at, "ended_at": None,
+        "started_at": event.at, "ended_at": None, "last_activity_at": event.at,
     }
 
 

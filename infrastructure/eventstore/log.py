@@ -87,11 +87,18 @@ class EventLog(Application[UUID]):
     def commit(
         self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]
     ) -> int:
+        return self.commit_all([aggregate], meta, claims)
+
+    def commit_all(
+        self, aggregates: Sequence[Aggregate], meta: dict[str, Any], claims: Sequence[IdempotencyClaim]
+    ) -> int:
+        """One insert (one transaction, one group-commit entry) for every aggregate's events."""
         try:
-            recordings = self.save(aggregate, meta=meta, idempotency=list(claims))
+            recordings = self.save(*aggregates, meta=meta, idempotency=list(claims))
         except IntegrityError as conflict:
             raise StaleWrite(str(conflict)) from conflict
-        self.cache.keep(aggregate)
+        for aggregate in aggregates:
+            self.cache.keep(aggregate)
         self.after_commit.committed()
         return recordings[-1].notification.id
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
-from domain import payment, plan, subscription, values, workout_session
+from domain import gateway_notice, payment, plan, subscription, values, workout_session
 
 DOMAIN_TYPES: list[type] = [
     values.Role,
@@ -20,6 +20,7 @@ DOMAIN_TYPES: list[type] = [
     *plan.VALUE_TYPES,
     *subscription.VALUE_TYPES,
     *payment.VALUE_TYPES,
+    *gateway_notice.VALUE_TYPES,
 ]
 
 

@@ -1,29 +1,19 @@
-"""What a gateway call can fail with: unavailable (retry later) or rejected (the request is wrong)."""
+"""What a gateway call can fail with: unavailable (retry later) or rejected (the request is wrong).
+Both are the application port's errors (a rejection read from Razorpay's error shape here), so
+commands can tell them apart without knowing Razorpay."""
 
 from __future__ import annotations
 
 import requests
 
+from application import gateway
+from application.gateway import GatewayError, GatewayUnavailable
 
-class GatewayError(Exception):
-    """The payment gateway did not do what was asked."""
-
-
-class GatewayUnavailable(GatewayError):
-    """No answer in time, 429 or 5xx on every attempt, or the circuit breaker is open: try again
-    after `retry_after_s` seconds (HTTP: 503 with `Retry-After`)."""
-
-    def __init__(self, reason: str, retry_after_s: int) -> None:
-        super().__init__(reason)
-        self.reason, self.retry_after_s = reason, retry_after_s
+__all__ = ["GatewayError", "GatewayRejected", "GatewayUnavailable"]
 
 
-class GatewayRejected(GatewayError):
+class GatewayRejected(gateway.GatewayRejected):
     """The gateway refused the request (a 4xx other than 429, in Razorpay's error shape); never retried."""
-
-    def __init__(self, status: int, code: str, description: str, field: str | None = None) -> None:
-        super().__init__(f"{status} {code}: {description}")
-        self.status, self.code, self.description, self.field = status, code, description, field
 
     @classmethod
     def of(cls, response: requests.Response) -> GatewayRejected:

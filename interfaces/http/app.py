@@ -10,8 +10,10 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from infrastructure.bootstrap import System
+from infrastructure.razorpay.embedded import MOUNT
 from interfaces import realtime
-from interfaces.http import admin, dev_tokens, operations, problems
+from interfaces.http import admin, dev_tokens, operations, problems, webhooks
+from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
@@ -26,6 +28,7 @@ from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
+    payment_commands.router, webhooks.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
@@ -92,4 +95,6 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
     app.add_middleware(Tracing)
     for router in (operations.router, *routers):
         app.include_router(router)
+    if system.sandbox is not None:  # the embedded profile's Razorpay, when no other is configured
+        app.mount(MOUNT, system.sandbox.app)
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -17,7 +19,7 @@ class DevTokenRequest(BaseModel):
     model_config = ConfigDict(extra="forbid",
                               json_schema_extra={"examples": [{"uid": "client-42", "role": "client"}]})
     uid: str = Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")
-    role: Role
+    role: Literal["client", "trainer", "nutritionist", "admin", "superadmin", "auditor"]
 
 
 class DevTokenOut(BaseModel):
@@ -34,4 +36,4 @@ def issue_dev_token(body: DevTokenRequest, system: SystemDep) -> DevTokenOut:
     """
     if system.dev_tokens is None:
         raise Problem(404, "Not Found", "development tokens are off in this profile")
-    return DevTokenOut(token=system.dev_tokens.issue(body.uid, body.role))
+    return DevTokenOut(token=system.dev_tokens.issue(body.uid, Role(body.role)))

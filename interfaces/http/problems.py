@@ -11,7 +11,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from application.errors import Forbidden, IdempotencyKeyReused, NotFound, VersionConflict
+from application.errors import (
+    BadSignature,
+    Forbidden,
+    IdempotencyKeyReused,
+    MalformedNotice,
+    NotFound,
+    VersionConflict,
+)
+from application.gateway import GatewayRejected, GatewayUnavailable
 from application.identity import InvalidToken
 from domain.errors import InvalidValue, RuleViolation
 from projections.engine import PoisonEvent
@@ -40,10 +48,15 @@ TABLE: dict[type[Exception], tuple[int, str, str]] = {
     StoreOperationalError: (503, "store-unavailable", "The event store is unavailable"),
     psycopg.OperationalError: (503, "database-unavailable", "The database is unavailable"),
     PoisonEvent: (409, "poison-event", "A read model cannot apply an event yet"),
+    BadSignature: (400, "bad-signature", "The signature does not verify"),
+    MalformedNotice: (400, "malformed-notice", "Not a gateway event"),
+    GatewayUnavailable: (503, "gateway-unavailable", "The payment gateway is unavailable"),
+    GatewayRejected: (422, "gateway-rejected", "The payment gateway refused the request"),
 }
 
 
-def problem(request: Request, status: int, slug: str, title: str, detail: str, **extra: Any):
+def problem(request: Request, status: int, slug: str, title: str, detail: str, *,
+            retry_after: int = 1, **extra: Any):
     body = {
         "type": TYPES + slug,
         "title": title,
@@ -54,7 +67,7 @@ def problem(request: Request, status: int, slug: str, title: str, detail: str, *
     }
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     if status == 503:
-        headers = {"Retry-After": "1"}
+        headers = {"Retry-After": str(max(1, retry_after))}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -62,9 +75,11 @@ async def _mapped(request: Request, error: Exception) -> JSONResponse:
     for kind in type(error).__mro__:
         if kind in TABLE:
             status, slug, title = TABLE[kind]
-            extra = {"errors": [{"loc": [error.field], "msg": error.message}]} if isinstance(
+            extra: dict[str, Any] = {"errors": [{"loc": [error.field], "msg": error.message}]} if isinstance(
                 error, InvalidValue
             ) else {}
+            if isinstance(error, GatewayUnavailable):
+                extra["retry_after"] = error.retry_after_s
             return problem(request, status, slug, title, str(error), **extra)
     raise error
 

@@ -51,9 +51,8 @@ def stored_events(system: System, payment_id: UUID) -> list[Any]:
 
 def a_captured_payment(system: System) -> UUID:
     payments = system.payments
-    pid = payments.initiate(
-        ctx(CLIENT, "t-initiate"), InitiatePayment("plan", "plan-9", PRICE, "upi", "phonepe")
-    ).id
+    pid = system.aggregates.create(ctx(CLIENT, "t-initiate"), lambda: Payment.initiate(
+        CLIENT.uid, "plan", "plan-9", PRICE, "upi", "phonepe", AT)).id
     payments.record_order(ctx(GATEWAY, "t-order"), RecordGatewayOrder(pid, "order_1"))
     payments.authorize(ctx(CLIENT, "t-confirm"), AuthorizePayment(pid, "pay_1"))
     payments.capture(ctx(GATEWAY, "t-capture"), CapturePayment(pid, "pay_1", PRICE))
@@ -62,7 +61,8 @@ def a_captured_payment(system: System) -> UUID:
 
 def test_a_payments_events_come_back_with_their_own_types(server_system: System) -> None:
     pid = a_captured_payment(server_system)
-    server_system.payments.refund(ctx(ADMIN, "t-refund"), RefundPayment(pid, "goodwill", 10_000))
+    server_system.aggregates.change(ctx(ADMIN, "t-refund"), Payment, pid, None,
+                                    lambda p: p.refund(10_000, "goodwill", AT))
     initiated, order, authorized, captured, refunded = stored_events(server_system, pid)
     assert initiated.purpose == PaymentPurpose(PurposeKind.PLAN, "plan-9")
     assert type(initiated.purpose.kind) is PurposeKind
@@ -85,7 +85,7 @@ def test_the_chain_verifies_over_the_events_read_back(server_system: System) -> 
     pid = a_captured_payment(server_system)
     payments = server_system.payments
     payments.fail(ctx(GATEWAY), FailPayment(pid, "late UPI failure", "pay_1"))
-    payments.refund(ctx(ADMIN), RefundPayment(pid, "cancelled"))
+    server_system.aggregates.change(ctx(ADMIN), Payment, pid, None, lambda p: p.refund(None, "cancelled", AT))
     events = stored_events(server_system, pid)
     chain = [chain_record(e) for e in events]
     assert len(chain) == 6
@@ -133,4 +133,4 @@ def test_only_admins_refund(server_system: System, role: Role) -> None:
 
 def test_only_a_client_initiates_a_payment(server_system: System) -> None:
     with pytest.raises(Forbidden):
-        server_system.payments.initiate(ctx(ADMIN), InitiatePayment("plan", "plan-9", PRICE, "card"))
+        server_system.payments.initiate(ctx(ADMIN), InitiatePayment("plan", "plan-9", "card"))

@@ -28,8 +28,24 @@ Status = Literal["created", "authorized", "captured", "failed", "refunded", "par
 NAME = PaymentsModel.name
 
 
+Flag = Literal["amount_mismatch", "currency_mismatch", "disputed", "late_failure"]
+
+
+class RefundOut(BaseModel):
+    """A refund of (part of) a payment: asked for by an admin, or made by the gateway."""
+
+    refund_id: str | None
+    gateway_refund_id: str | None
+    amount_paise: int
+    status: Literal["requested", "processed", "failed"]
+    at: datetime
+
+
 class PaymentOut(BaseModel):
-    """A payment for a subscription or a plan: its gateway ids, attempts and refunds."""
+    """A payment for a subscription or a plan: its gateway ids, attempts, refunds and flags.
+
+    `flags` names what an admin should look at: an amount or currency the gateway reported that
+    does not match the order, a dispute, a failure reported after the capture."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": ID, "client_id": "client-42", "purpose": "subscription",
@@ -37,7 +53,8 @@ class PaymentOut(BaseModel):
         "currency": "INR", "gateway_order_id": "order_PQ1x2y3z", "gateway_payment_id": "pay_PQ4a5b6c",
         "refunded_paise": 0, "attempts": 1, "version": 4, "method": "upi", "upi_app": "phonepe",
         "failure_reason": None, "late_failures": 0, "created_at": "2026-11-01T09:58:00+00:00",
-        "captured_at": "2026-11-01T10:00:00+00:00", "failed_at": None,
+        "captured_at": "2026-11-01T10:00:00+00:00", "failed_at": None, "flags": [],
+        "refund_requested_paise": 0, "refunds": [], "dispute_status": None, "refunded_at": None,
     }]})
     id: UUID
     client_id: str
@@ -58,6 +75,11 @@ class PaymentOut(BaseModel):
     created_at: datetime
     captured_at: datetime | None
     failed_at: datetime | None
+    flags: list[Flag]
+    refund_requested_paise: int
+    refunds: list[RefundOut]
+    dispute_status: Literal["open", "won", "lost"] | None
+    refunded_at: datetime | None
 
 
 

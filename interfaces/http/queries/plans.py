@@ -21,7 +21,8 @@ from interfaces.http.queries.reading import (
     check_cursor,
     read,
 )
-from projections.plans import PlansModel, get_plan, list_plans
+from projections.payments import PaymentsModel
+from projections.plans import PlansModel, get_plan, list_for_sale, list_plans
 
 router = APIRouter(prefix="/v1/queries/plans", tags=["plans: queries"])
 Caller = Annotated[Actor, Depends(current_actor)]
@@ -46,7 +47,7 @@ class PlanOut(BaseModel):
     author_id: str
     source: Literal["trainer", "nutritionist", "ai"]
     client_ids: list[str]
-    content: WorkoutContentOut | MealContentOut
+    content: WorkoutContentOut | MealContentOut | None
     price_paise: int | None
     version: int
     created_at: datetime
@@ -79,14 +80,19 @@ async def list_plans_route(
     actor: Caller, system: SystemDep, min_position: MinPosition = None,
     kind: Literal["workout", "meal"] | None = None, author_id: Uid = None, client_id: Uid = None,
     status: Literal["draft", "published", "archived"] | None = None,
-    limit: Limit = 20, cursor: Cursor = None,
+    for_sale: bool = False, limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
     """Plans the caller may read, newest first, by kind, author, assigned client and status.
 
     Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors list
-    every plan; a client only the plans assigned to them (none once archived).
+    every plan; a client only the plans assigned to them (none once archived). With
+    `for_sale=true`: every published plan with a price, for anyone signed in (the other filters
+    but `kind` do not apply), its `content` null unless the caller bought it or may read it.
     """
     check_cursor(cursor)
+    if for_sale:
+        return await read(system, NAME, min_position, lambda conn: list_for_sale(
+            conn, actor, kind=kind, limit=limit, cursor=cursor), also=(PaymentsModel.name,))
     return await read(
         system, NAME, min_position,
         lambda conn: list_plans(conn, actor, kind=kind, author_id=author_id, client_id=client_id,

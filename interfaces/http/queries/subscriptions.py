@@ -30,7 +30,11 @@ NAME = SubscriptionsModel.name
 
 
 class SubscriptionOut(BaseModel):
-    """A client's subscription on a tier: its status, paid period and renewal attempts."""
+    """A client's subscription on a tier: its status, paid period, renewal and its grace.
+
+    `renewal_due` is true from the day the next period's payment is ordered (`renewal_payment_id`,
+    3 days before a manual period ends) until that period is paid; `grace_until` is when a
+    past-due subscription expires unless it is paid before."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": ID, "client_id": "client-42", "tier": "basic_monthly", "status": "active",
@@ -38,6 +42,9 @@ class SubscriptionOut(BaseModel):
         "current_period_start": "2026-11-01T10:00:00+00:00",
         "current_period_end": "2026-12-01T10:00:00+00:00",
         "next_retry_at": None, "ended_at": None, "created_at": "2026-11-01T09:58:00+00:00",
+        "renewal": "manual", "renewal_due": True,
+        "renewal_payment_id": "5d1c9a7e-2b4f-4c3d-9e8a-7f6b5a4c3d2e",
+        "grace_until": None, "gateway_subscription_id": None,
     }]})
     id: UUID
     client_id: str
@@ -51,6 +58,11 @@ class SubscriptionOut(BaseModel):
     next_retry_at: datetime | None
     ended_at: datetime | None
     created_at: datetime
+    renewal: Literal["manual", "autopay"]
+    renewal_due: bool
+    renewal_payment_id: UUID | None
+    grace_until: datetime | None
+    gateway_subscription_id: str | None
 
 
 

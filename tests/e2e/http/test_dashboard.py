@@ -67,6 +67,6 @@ def test_active_subscriptions_counts_the_active_ones(api, auth, system):
     policy = CommandContext(Actor("payments-policy", Role.ADMIN), now, "test")
     first, _ = (system.subscriptions.request(CommandContext(Actor(uid, Role.CLIENT), now, "test"),
                                              RequestSubscription("basic_monthly")) for uid in ("al", "bo"))
-    last = system.subscriptions.activate(policy, ActivateSubscription(first.id, now))
+    last = system.subscriptions.activate(policy, ActivateSubscription(first.id, None, now))
     figures = api.get(SUMMARY, params={"min_position": last.position}, headers=auth("root", "admin"))
     assert figures.json()["active_subscriptions"] == 1

@@ -23,7 +23,7 @@ def _request(api, headers, tier="basic_monthly") -> str:
 
 def _activated(api, system, headers) -> str:
     sub = _request(api, headers)
-    system.subscriptions.activate(POLICY, ActivateSubscription(uuid.UUID(sub), POLICY.at))
+    system.subscriptions.activate(POLICY, ActivateSubscription(uuid.UUID(sub), None, POLICY.at))
     return sub
 
 

@@ -23,7 +23,7 @@ def _request(api, headers, tier: str = "basic_monthly") -> dict:
 
 
 def _activate(system, written: dict, start: datetime) -> int:
-    cmd = ActivateSubscription(uuid.UUID(written["id"]), start)
+    cmd = ActivateSubscription(uuid.UUID(written["id"]), None, start)
     return system.subscriptions.activate(POLICY, cmd).position
 
 

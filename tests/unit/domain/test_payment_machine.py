@@ -13,11 +13,14 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from domain.errors import DomainError
 from domain.hash_chain import chain_record, verify_chain
 from domain.payment import MAX_ATTEMPTS, SETTLED, Payment
+from infrastructure.eventstore.log import EventLog
 
+MAPPER = EventLog(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
 PRICE = 29_900
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 gateway_ids = st.sampled_from(["a", "b", "c"])
 amounts = st.sampled_from([PRICE, PRICE, PRICE, PRICE + 1, 100])
+refund_ids = st.sampled_from(["rf_1", "rf_2"])
 refunds = st.one_of(st.none(), st.sampled_from([-1, 0, 1, 9_900, PRICE - 1, PRICE, PRICE + 1]))
 
 
@@ -67,6 +70,36 @@ class PaymentMachine(RuleBasedStateMachine):
     def refund(self, amount: int | None) -> None:
         self.attempt(lambda at: self.payment.refund(amount, "requested", at))
 
+    @rule(pay=gateway_ids, amount=amounts, currency=st.sampled_from(["INR", "INR", "USD"]))
+    def gateway_reports_capture(self, pay: str, amount: int, currency: str) -> None:
+        self.attempt(lambda at: self.check_mismatch_never_captures(
+            self.payment.record_capture(f"pay_{pay}", amount, currency, at), amount, currency))
+
+    def check_mismatch_never_captures(self, captured: bool, amount: int, currency: str) -> None:
+        if amount != PRICE or currency != "INR":
+            assert not captured or self.was_settled
+        assert captured == (self.payment.status in SETTLED)
+
+    @rule(refund_id=refund_ids, amount=refunds)
+    def request_refund(self, refund_id: str, amount: int | None) -> None:
+        self.attempt(lambda at: self.payment.request_refund(refund_id, amount, "asked", at))
+
+    @rule(refund_id=refund_ids, gateway_refund=gateway_ids, amount=refunds.filter(bool))
+    def gateway_refunds(self, refund_id: str, gateway_refund: str, amount: int) -> None:
+        self.attempt(lambda at: self.payment.record_refund(f"rfnd_{gateway_refund}", amount,
+                                                           refund_id, "refunded", at))
+
+    @rule(refund_id=refund_ids)
+    def gateway_fails_refund(self, refund_id: str) -> None:
+        self.attempt(lambda at: self.payment.fail_refund(refund_id, None, "refused", at))
+
+    @rule(dispute=gateway_ids, outcome=st.sampled_from([None, "won", "lost"]))
+    def dispute(self, dispute: str, outcome: str | None) -> None:
+        if outcome is None:
+            self.attempt(lambda at: self.payment.open_dispute(f"disp_{dispute}", PRICE, at))
+        else:
+            self.attempt(lambda at: self.payment.close_dispute(f"disp_{dispute}", outcome, at))
+
     @invariant()
     def status_never_goes_back_from_captured(self) -> None:
         settled = self.payment.status in SETTLED
@@ -80,6 +113,12 @@ class PaymentMachine(RuleBasedStateMachine):
         self.refunded_before = self.payment.refunded_paise
 
     @invariant()
+    def refunds_asked_and_made_never_exceed_the_capture(self) -> None:
+        asked = sum(m.paise for m in self.payment.refunds_pending.values())
+        captured = self.payment.captured.paise if self.payment.captured else 0
+        assert asked + self.payment.refunded_paise <= captured
+
+    @invariant()
     def there_are_at_most_three_attempts(self) -> None:
         assert 1 <= self.payment.attempts <= MAX_ATTEMPTS
 
@@ -90,11 +129,12 @@ class PaymentMachine(RuleBasedStateMachine):
         assert chain[-1]["hash"] == self.payment.chain_head
 
     @invariant()
-    def replaying_the_events_gives_the_same_state(self) -> None:
-        replayed = None
-        for domain_event in self.events:
-            replayed = domain_event.mutate(replayed)
-        assert vars(replayed) == vars(self.payment)
+    def replaying_the_events_gives_the_same_state_directly_and_through_the_store(self) -> None:
+        for events in (self.events, [MAPPER.to_domain_event(MAPPER.to_stored_event(e)) for e in self.events]):
+            replayed = None
+            for domain_event in events:
+                replayed = domain_event.mutate(replayed)
+            assert vars(replayed) == vars(self.payment)
 
 
 PaymentMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)

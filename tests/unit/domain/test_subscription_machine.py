@@ -24,6 +24,7 @@ LATE = 6  # ending steps come after a few others, so histories grow before they 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
 MAPPER = EventLog(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}).mapper
 OVER = (SubscriptionStatus.CANCELLED, SubscriptionStatus.EXPIRED)
+payments = st.sampled_from([None, "pay-1", "pay-2", "pay-3"])
 hours = st.integers(0, 24 * 40).map(lambda h: timedelta(hours=h))
 
 
@@ -34,9 +35,10 @@ def state_of(sub: Subscription) -> dict[str, str]:
 class SubscriptionMachine(RuleBasedStateMachine):
     sub: Subscription
 
-    @initialize(tier=st.sampled_from([t.code for t in TierCatalogue()]))
-    def request(self, tier: str) -> None:
-        self.sub = Subscription.request("alice", TierCatalogue().get(tier), T0)
+    @initialize(tier=st.sampled_from([t.code for t in TierCatalogue()]),
+                renewal=st.sampled_from(["manual", "autopay"]))
+    def request(self, tier: str, renewal: str) -> None:
+        self.sub = Subscription.request("alice", TierCatalogue().get(tier), T0, renewal)
         self.events = list(self.sub.collect_events())
         self.clock = T0
         self.steps = 0
@@ -56,14 +58,30 @@ class SubscriptionMachine(RuleBasedStateMachine):
         if self.sub.current_period_end is not None:
             self.ends.append(self.sub.current_period_end)
 
-    @rule(elapsed=hours)
-    def activate(self, elapsed: timedelta) -> None:
-        self._try(elapsed, lambda: self.sub.activate(self.clock, self.clock))
+    @rule(elapsed=hours, payment=payments)
+    def activate(self, elapsed: timedelta, payment: str | None) -> None:
+        self._try(elapsed, lambda: self.sub.activate(self.clock, self.clock, payment))
 
-    @rule(elapsed=hours, named=st.booleans())
-    def renew(self, elapsed: timedelta, named: bool) -> None:
+    @rule(elapsed=hours, named=st.booleans(), payment=payments)
+    def renew(self, elapsed: timedelta, named: bool, payment: str | None) -> None:
         start = self.sub.current_period_end if named else None
-        self._try(elapsed, lambda: self.sub.renew(self.clock, start))
+        self._try(elapsed, lambda: self.sub.renew(self.clock, start, payment))
+
+    @rule(elapsed=hours, payment=payments.filter(bool), named=st.booleans())
+    def order_renewal(self, elapsed: timedelta, payment: str, named: bool) -> None:
+        start = self.sub.current_period_end if named else self.clock
+        self._try(elapsed, lambda: self.sub.order_renewal(payment, start or self.clock, self.clock))
+
+    @rule(elapsed=hours, mandate=st.sampled_from(["sub_A", "sub_B"]), authenticate=st.booleans())
+    def mandate(self, elapsed: timedelta, mandate: str, authenticate: bool) -> None:
+        self._try(elapsed, lambda: self.sub.create_mandate(mandate, self.clock))
+        if authenticate:
+            self._try(timedelta(0), lambda: self.sub.authenticate_mandate(self.clock))
+
+    @precondition(lambda self: self.steps >= LATE)
+    @rule(elapsed=hours, halt=st.booleans())
+    def end_period_or_halt(self, elapsed: timedelta, halt: bool) -> None:
+        self._try(elapsed, lambda: self.sub.halt(self.clock) if halt else self.sub.end_period(self.clock))
 
     @rule(elapsed=hours, base_h=st.integers(1, 48), failures=st.integers(1, 4))
     def mark_past_due(self, elapsed: timedelta, base_h: int, failures: int) -> None:
@@ -94,6 +112,17 @@ class SubscriptionMachine(RuleBasedStateMachine):
             assert sub.dunning_attempts < DUNNING_ATTEMPTS
         if sub.status is SubscriptionStatus.ACTIVE:
             assert sub.dunning_attempts == 0 and sub.current_period_end is not None
+
+    @invariant()
+    def renewal_is_due_only_while_running_with_a_payment_ordered(self) -> None:
+        sub = self.sub
+        if sub.renewal_due:
+            assert sub.status in (SubscriptionStatus.ACTIVE, SubscriptionStatus.PAST_DUE)
+            assert sub.renewal_payment_id is not None
+        if sub.grace_until is not None:
+            assert sub.status is not SubscriptionStatus.ACTIVE
+        if sub.mandate_authenticated:
+            assert sub.gateway_subscription_id is not None
 
     @invariant()
     def an_ended_subscription_never_changes(self) -> None:
