@@ -24,7 +24,8 @@ OPERATION_IDS = {
     "requestSubscription", "cancelSubscription", "getSubscription", "listSubscriptions", "listTiers",
     "startWorkoutSession", "logSet", "pauseWorkoutSession", "resumeWorkoutSession",
     "completeWorkoutSession", "abandonWorkoutSession", "getWorkoutSession", "listWorkoutSessions",
-    "getPayment", "listPayments", "getDashboardSummary",
+    "initiatePayment", "confirmPayment", "refundPayment", "receiveRazorpayWebhook",
+    "startAutopay", "confirmAutopay", "getPayment", "listPayments", "getDashboardSummary",
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
 }
 
