@@ -36,6 +36,11 @@ REALTIME_PUSHES = Counter(
     "gymgenius_realtime_pushes_total", "Socket.IO pushes after a projection commit", ["outcome"]
 )
 REALTIME_CONNECTIONS = Gauge("gymgenius_realtime_connections", "Socket.IO clients connected")
+WEBHOOK_DELIVERIES = Counter(
+    "gymgenius_webhook_deliveries_total",
+    "Razorpay webhook deliveries by event type and result (processed, duplicate, ignored, refused)",
+    ["event", "result"],
+)
 
 
 def projection_hooks() -> Hooks:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Request
@@ -9,8 +10,9 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from application.context import CommandContext
-from application.gateway_events import HandleGatewayEvent
+from application.gateway_events import PAYMENT_EVENTS, SUBSCRIPTION_EVENTS, HandleGatewayEvent
 from domain.values import Actor, Role
+from infrastructure.metrics import WEBHOOK_DELIVERIES
 from interfaces.http.answers import APPLIED
 from interfaces.http.deps import SystemDep
 
@@ -59,4 +61,19 @@ async def receive_razorpay_webhook(
     raw = await request.body()
     ctx = CommandContext(RAZORPAY, system.clock(), getattr(request.state, "trace_id", ""))
     cmd = HandleGatewayEvent(x_razorpay_event_id, raw, x_razorpay_signature)
-    return WebhookOut(status=await run_in_threadpool(system.gateway_events.handle, ctx, cmd))
+    result = "refused"  # anything raised becomes a problem answer; Razorpay delivers it again
+    try:
+        answer = await run_in_threadpool(system.gateway_events.handle, ctx, cmd)
+        result = answer
+    finally:
+        WEBHOOK_DELIVERIES.labels(_event_type(raw), result).inc()
+    return WebhookOut(status=answer)
+
+
+def _event_type(raw: bytes) -> str:
+    """The delivery's event type as a metric label: one Razorpay names, else `other`."""
+    try:
+        kind = json.loads(raw).get("event")
+    except (ValueError, AttributeError):
+        return "unreadable"
+    return kind if kind in PAYMENT_EVENTS | SUBSCRIPTION_EVENTS else "other"

@@ -155,3 +155,25 @@ def test_an_admins_refund_settled_by_its_answer_is_not_counted_again_by_the_webh
     assert answer.status_code == 200, answer.text
     assert status_of(money.deliver(by_type(money.signed())["refund.processed"])) == "processed"
     assert money.payment(first["id"]).refunded_paise == 5_000
+
+
+def _deliveries(event: str, result: str) -> float:
+    from prometheus_client import REGISTRY
+
+    found = REGISTRY.get_sample_value(
+        "gymgenius_webhook_deliveries_total", {"event": event, "result": result})
+    return found or 0.0
+
+
+def test_deliveries_are_counted_by_event_type_and_result(money: Money) -> None:
+    first = money.ordered()
+    money.signed()
+    money.pay(first["order"]["gateway_order_id"])
+    captured = by_type(money.signed())["payment.captured"]
+    before = {r: _deliveries("payment.captured", r) for r in ("processed", "duplicate", "refused")}
+    money.deliver(captured, signature="f" * 64)
+    money.deliver(captured)
+    money.deliver(captured)
+    assert _deliveries("payment.captured", "refused") == before["refused"] + 1
+    assert _deliveries("payment.captured", "processed") == before["processed"] + 1
+    assert _deliveries("payment.captured", "duplicate") == before["duplicate"] + 1
