@@ -14,7 +14,8 @@ from typing import Any
 import psycopg
 
 from ops.bench.latencies import summary
-from ops.bench.webhook_traffic import Answer, Paid
+from ops.bench.paying_clients import Paid
+from ops.bench.webhook_traffic import Answer
 
 CAPTURING = ("payment.captured", "order.paid")  # either one captures, whichever is processed first
 
@@ -30,11 +31,11 @@ class ActivePoller(threading.Thread):
         self.seen: dict[str, float] = {}
         self.stopping = threading.Event()
 
-    def start(self) -> ActivePoller:  # type: ignore[override]
-        super().start()
+    def __enter__(self) -> ActivePoller:
+        self.start()
         return self
 
-    def stop(self) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stopping.set()
         self.join(timeout=10)
 

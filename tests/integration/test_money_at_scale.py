@@ -21,8 +21,9 @@ from sqlalchemy import select
 
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.settings import Settings
+from ops.bench.paying_clients import Paid, pay_all
 from ops.bench.servers import serve
-from ops.bench.webhook_traffic import Answer, Paid, flood, pay_all
+from ops.bench.webhook_traffic import Answer, flood
 from projections.payments import payments
 from projections.schema import positions
 from projections.subscriptions import subscriptions
