@@ -48,6 +48,14 @@ class HandleGatewayEvent:
 
 
 @dataclass(frozen=True)
+class Handled:
+    """The webhook's answer, and the gateway event type it was about."""
+
+    status: Answer
+    event_type: str
+
+
+@dataclass(frozen=True)
 class Delivery:
     """A signed, readable delivery: its event type and entities."""
 
@@ -65,19 +73,19 @@ class GatewayEvents:
     def __init__(self, store: EventStore, gateway: PaymentGateway) -> None:
         self.store, self.gateway = store, gateway
 
-    def handle(self, ctx: CommandContext, cmd: HandleGatewayEvent) -> Answer:
+    def handle(self, ctx: CommandContext, cmd: HandleGatewayEvent) -> Handled:
         if not self.gateway.verify_webhook(cmd.raw_body, cmd.signature):
             raise BadSignature("the webhook signature does not verify with the current or previous secret")
         delivery = read_delivery(cmd.event_id, cmd.raw_body)
         for _ in range(RACES):
             if self.store.latest(notice_id(delivery.event_id)) is not None:
-                return "duplicate"
+                return Handled("duplicate", delivery.event_type)
             changed, notice = self._decide(delivery, ctx)
             try:
                 self.store.commit_all([*changed, notice], ctx.metadata(), [])
             except StaleWrite:
                 continue  # the same event id (seen above, next time round) or the same payment
-            return "ignored" if notice.outcome == "ignored" else "processed"
+            return Handled("ignored" if notice.outcome == "ignored" else "processed", delivery.event_type)
         raise VersionConflict("the payment kept changing under this delivery; deliver it again")
 
     def _decide(self, delivery: Delivery, ctx: CommandContext) -> Decided:
