@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from uuid import UUID
 
+from application.context import CommandContext
+from application.subscriptions import ActivateSubscription, OrderRenewal
 from domain.payment import PaymentStatus
+from domain.subscription import Subscription
+from domain.values import Actor, Role
 from tests.e2e.http.money.flows import BASIC, PAYMENTS, Money
 from tests.support import wait_until
 
@@ -123,3 +129,14 @@ def test_a_dead_gateway_opens_the_breaker_503_fast_then_payments_recover(money: 
     money.sandbox.state.faults.clear()
     wait_until(lambda: money.initiate("alice", sub, **{"Idempotency-Key": "k-down"}).status_code == 201, 10,
                "the breaker to close again")
+
+
+def test_a_running_subscription_is_paid_again_only_once_its_renewal_is_due(money: Money) -> None:
+    sub = money.subscribe("alice")
+    policy = CommandContext(Actor("policies", Role.SYSTEM), datetime.now(UTC), "test")
+    subscriptions = money.system.subscriptions
+    subscriptions.activate(policy, ActivateSubscription(UUID(sub), None, policy.at))
+    problem(money.initiate("alice", sub), 409)
+    end = subscriptions.aggregates.load(Subscription, UUID(sub)).current_period_end
+    subscriptions.order_renewal(policy, OrderRenewal(UUID(sub), "renewal-payment", end))
+    assert money.initiate("alice", sub).status_code == 201
