@@ -9,10 +9,8 @@ from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
 from application.context import CommandContext
-from application.errors import ApplicationError, BadSignature, MalformedNotice
-from application.gateway import GatewayError
+from application.errors import BadSignature, MalformedNotice
 from application.gateway_events import HandleGatewayEvent
-from domain.errors import DomainError
 from domain.values import Actor, Role
 from infrastructure.razorpay.metrics import WEBHOOK_DELIVERIES
 from interfaces.http.answers import APPLIED
@@ -68,8 +66,8 @@ async def receive_razorpay_webhook(
     except (BadSignature, MalformedNotice):
         WEBHOOK_DELIVERIES.labels("unknown", "refused").inc()
         raise
-    except (ApplicationError, DomainError, GatewayError):
+    except Exception:
         WEBHOOK_DELIVERIES.labels("unknown", "failed").inc()
-        raise  # answered by the one problem table (409, 422, 503)
+        raise  # answered by the one problem table (409, 503)
     WEBHOOK_DELIVERIES.labels(handled.event_type, handled.status).inc()
     return WebhookOut(status=handled.status)
