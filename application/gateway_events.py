@@ -48,14 +48,6 @@ class HandleGatewayEvent:
 
 
 @dataclass(frozen=True)
-class Handled:
-    """The webhook's answer, and the gateway event type it was about."""
-
-    status: Answer
-    event_type: str
-
-
-@dataclass(frozen=True)
 class Delivery:
     """A signed, readable delivery: its event type and entities."""
 
@@ -73,19 +65,19 @@ class GatewayEvents:
     def __init__(self, store: EventStore, gateway: PaymentGateway) -> None:
         self.store, self.gateway = store, gateway
 
-    def handle(self, ctx: CommandContext, cmd: HandleGatewayEvent) -> Handled:
+    def handle(self, ctx: CommandContext, cmd: HandleGatewayEvent) -> Answer:
         if not self.gateway.verify_webhook(cmd.raw_body, cmd.signature):
             raise BadSignature("the webhook signature does not verify with the current or previous secret")
         delivery = read_delivery(cmd.event_id, cmd.raw_body)
         for _ in range(RACES):
             if self.store.latest(notice_id(delivery.event_id)) is not None:
-                return Handled("duplicate", delivery.event_type)
+                return "duplicate"
             changed, notice = self._decide(delivery, ctx)
             try:
                 self.store.commit_all([*changed, notice], ctx.metadata(), [])
             except StaleWrite:
                 continue  # the same event id (seen above, next time round) or the same payment
-            return Handled("ignored" if notice.outcome == "ignored" else "processed", delivery.event_type)
+            return "ignored" if notice.outcome == "ignored" else "processed"
         raise VersionConflict("the payment kept changing under this delivery; deliver it again")
 
     def _decide(self, delivery: Delivery, ctx: CommandContext) -> Decided:

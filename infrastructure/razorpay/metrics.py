@@ -17,8 +17,3 @@ BREAKER_STATE = Gauge(
     "gymgenius_gateway_breaker_state", "The payment gateway's circuit breaker: 0 closed, 1 half-open, 2 open"
 )
 BREAKER_STATES = {"closed": 0, "half-open": 1, "open": 2}
-WEBHOOK_DELIVERIES = Counter(
-    "gymgenius_webhook_deliveries_total",
-    "Razorpay webhook deliveries by event type and result (processed, duplicate, ignored, refused, failed)",
-    ["event", "result"],
-)
