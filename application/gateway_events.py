@@ -108,20 +108,19 @@ class GatewayEvents:
         return [sub], self._notice(delivery, "processed", ctx, subscription_id=str(sub.id))
 
     def _payment_ref(self, delivery: Delivery) -> str | None:
-        """Our payment id: the notes we gave the order, the order's receipt, or (when the event
-        carries neither) the receipt of the order fetched from the gateway."""
-        pay, order = delivery.entity("payment"), delivery.entity("order")
-        found = _notes(pay).get("payment_id") or _notes(order).get("payment_id") or order.get("receipt")
-        if found:
-            return str(found)
-        if not pay and delivery.entity("dispute").get("payment_id"):
-            with suppress(GatewayRejected):
-                pay = self.gateway.fetch_payment(str(delivery.entity("dispute")["payment_id"]))
-                delivery.entities["payment"] = pay
+        """Our payment id: the notes we gave the order (and refunds), the order's receipt, or
+        when the event carries neither, the same read from the gateway's payment and order."""
+        pay, order, refund = delivery.entity("payment"), delivery.entity("order"), delivery.entity("refund")
+        found = (_notes(pay).get("payment_id") or _notes(order).get("payment_id") or order.get("receipt")
+                 or _notes(refund).get("payment_id"))
+        named = refund.get("payment_id") or delivery.entity("dispute").get("payment_id")
+        if not found and not pay and isinstance(named, str) and named:
+            with suppress(GatewayRejected):  # a payment the gateway does not know either: unmatched
+                pay = delivery.entities["payment"] = self.gateway.fetch_payment(named)
                 found = _notes(pay).get("payment_id")
-        order_id = pay.get("order_id") or delivery.entity("refund").get("order_id")
+        order_id = pay.get("order_id")
         if not found and isinstance(order_id, str) and order_id:
-            with suppress(GatewayRejected):  # an order the gateway does not know either: unmatched
+            with suppress(GatewayRejected):
                 found = self.gateway.fetch_order(order_id).get("receipt")
         return str(found) if found else None
 

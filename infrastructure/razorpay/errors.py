@@ -1,20 +1,25 @@
 """What a gateway call can fail with: unavailable (retry later) or rejected (the request is wrong).
-The classes are the application port's, so commands can tell them apart."""
+Both are the application port's errors (a rejection read from Razorpay's error shape here), so
+commands can tell them apart without knowing Razorpay."""
 
 from __future__ import annotations
 
 import requests
 
-from application.gateway import GatewayError, GatewayRejected, GatewayUnavailable
+from application import gateway
+from application.gateway import GatewayError, GatewayUnavailable
 
-__all__ = ["GatewayError", "GatewayRejected", "GatewayUnavailable", "rejected"]
+__all__ = ["GatewayError", "GatewayRejected", "GatewayUnavailable"]
 
 
-def rejected(response: requests.Response) -> GatewayRejected:
-    """The refusal in Razorpay's error shape (`{"error": {"code", "description", "field"}}`)."""
-    try:
-        error = response.json().get("error") or {}
-    except (ValueError, AttributeError):
-        error = {}
-    return GatewayRejected(response.status_code, str(error.get("code") or "BAD_REQUEST_ERROR"),
-                           str(error.get("description") or response.reason), error.get("field"))
+class GatewayRejected(gateway.GatewayRejected):
+    """The gateway refused the request (a 4xx other than 429, in Razorpay's error shape); never retried."""
+
+    @classmethod
+    def of(cls, response: requests.Response) -> GatewayRejected:
+        try:
+            error = response.json().get("error") or {}
+        except (ValueError, AttributeError):
+            error = {}
+        return cls(response.status_code, str(error.get("code") or "BAD_REQUEST_ERROR"),
+                   str(error.get("description") or response.reason), error.get("field"))

@@ -14,7 +14,7 @@ import pybreaker
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from infrastructure.razorpay.errors import GatewayRejected, GatewayUnavailable, rejected
+from infrastructure.razorpay.errors import GatewayRejected, GatewayUnavailable
 from infrastructure.razorpay.metrics import BREAKER_STATE, BREAKER_STATES
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class TimedSession(requests.Session):
         if response.status_code == 429 or response.status_code >= 500:
             raise TransientFailure(f"the gateway answered {response.status_code}")
         if response.status_code >= 400:
-            raise rejected(response)
+            raise GatewayRejected.of(response)
         return response
 
 

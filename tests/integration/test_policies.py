@@ -4,14 +4,18 @@ policy goes on; a worker process killed mid-policy leaves nothing done twice and
 
 from __future__ import annotations
 
+import psycopg
+import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from domain.subscription import Subscription
-from infrastructure.bootstrap import System
+from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.policy_runner import tracking_name
+from infrastructure.workers import STORE_ERRORS
 from projections.schema import positions
 from tests.lifecycle_steps import Money, count_topics, events_of
-from tests.support import wait_until
+from tests.support import PG_URL, server_settings, wait_until
 
 
 def rewind(system: System, policy: str = "settlement", to: int = 0) -> None:
@@ -104,7 +108,7 @@ def test_a_whole_refund_of_the_current_period_cancels_at_once_and_a_partial_one_
 
 def test_a_worker_killed_mid_policy_activates_nothing_twice_and_misses_nothing(
         isolated_system, worker_processes):
-    system, money, count = isolated_system, Money(isolated_system), 80
+    system, money, count = isolated_system, Money(isolated_system), 200
     subs = [money.subscribe(f"c{n}") for n in range(count)]
     for n, sub in enumerate(subs):
         money.pay(f"c{n}", "subscription", sub)
@@ -121,3 +125,57 @@ def test_a_worker_killed_mid_policy_activates_nothing_twice_and_misses_nothing(
     wait_until(lambda: system.policies.positions()["settlement"] >= system.projections.source.head(),
                30, "the policy at the head")
     assert [events_of(system, sub).count("Activated") for sub in subs] == [1] * count
+
+
+def test_a_store_outage_mid_policy_is_retried_later_and_never_dead_lettered(pg_schema):
+    settings = server_settings(pg_schema, GYMGENIUS_DB_LOCK_TIMEOUT=1)
+    init_storage(settings)
+    system = bootstrap(settings)
+    try:
+        money = Money(system)
+        sub = money.subscribe("asha")
+        money.pay("asha", "subscription", sub)
+        table = f'"{pg_schema}".{system.log.recorder.events_table_name}'
+        with psycopg.connect(PG_URL) as blocker:  # writes to the log time out; reads go on
+            blocker.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            with pytest.raises(STORE_ERRORS):
+                system.policies.run_all()
+        assert status_of(system, sub) == "pending_payment"
+        assert system.policies.positions()["settlement"] == 0
+        system.policies.run_all()  # the store is back
+        assert status_of(system, sub) == "active"
+        assert events_of(system, sub).count("Activated") == 1
+        assert [d for d in system.projections.dead_letters() if d["projection"].startswith("policy:")] == []
+    finally:
+        system.close()
+
+
+def test_policy_commands_are_counted_by_policy_and_result(system):
+    def counted(result: str) -> float:
+        labels = {"policy": "settlement", "result": result}
+        return REGISTRY.get_sample_value("gymgenius_policy_commands_total", labels) or 0.0
+
+    money, done, refused = Money(system), counted("done"), counted("refused")
+    fine, gone = money.subscribe("fine"), money.subscribe("gone")
+    money.pay("fine", "subscription", fine)
+    money.pay("gone", "subscription", gone)
+    money.cancel_at_period_end("gone", gone)
+    system.policies.run_all()
+    assert (counted("done") - done, counted("refused") - refused) == (1, 1)
+
+
+def test_two_captures_for_one_subscription_in_one_batch_activate_once_and_renew_once(system):
+    money = Money(system)
+    subs = [money.subscribe(f"twice-{n}") for n in range(10)]
+    for n, sub in enumerate(subs):
+        money.pay(f"twice-{n}", "subscription", sub)
+        money.pay(f"twice-{n}", "subscription", sub)  # both in one batch, in two lanes at once
+    system.policies.run_all()
+    rewind(system)
+    system.policies.run_all()
+    for sub in subs:
+        names = events_of(system, sub)
+        assert (names.count("Activated"), names.count("Renewed")) == (1, 1)
+        found = system.log.latest(sub)
+        assert isinstance(found, Subscription)
+        assert found.current_period_end == found.current_period_start + found.tier.period

@@ -37,7 +37,8 @@ class Money:
         return self.tokens[(uid, role)]
 
     def subscribe(self, client: str, tier: str = "basic_monthly", renewal: str = "manual") -> str:
-        answer = self.api.post(SUBSCRIPTIONS, json={"tier": tier, "renewal": renewal}, headers=self.auth(client))
+        body = {"tier": tier, "renewal": renewal}
+        answer = self.api.post(SUBSCRIPTIONS, json=body, headers=self.auth(client))
         assert answer.status_code == 201, answer.text
         return str(answer.json()["id"])
 
