@@ -31,7 +31,7 @@ from application.reported import apply_reported
 from domain.errors import InvalidValue, RuleViolation
 from domain.payment import Payment, PaymentStatus
 from domain.plan import Plan, PlanStatus
-from domain.subscription import Subscription
+from domain.subscription import Subscription, SubscriptionStatus
 from domain.values import Role
 
 __all__ = [
@@ -147,7 +147,7 @@ class Payments:
                                       lambda p: owned(p, ctx.actor).retry(ctx.at))
 
     def _price(self, ctx: CommandContext, purpose: str, reference_id: str) -> int:
-        """A subscription of the caller's that is waiting for payment (or running, for a renewal)
+        """A subscription of the caller's waiting for its first payment, or with its renewal due,
         costs its tier's price; a published plan, its own price."""
         try:
             ref = uuid.UUID(reference_id)
@@ -157,8 +157,8 @@ class Payments:
             sub = self.aggregates.load(Subscription, ref)
             if sub.client_id != ctx.actor.uid:
                 raise Forbidden("a client pays only for their own subscription")
-            if sub.is_over:
-                raise RuleViolation(f"the subscription is {sub.status.value}")
+            if sub.status is not SubscriptionStatus.PENDING_PAYMENT and not sub.renewal_due:
+                raise RuleViolation(f"the subscription is {sub.status.value}, with no renewal due")
             return sub.tier.amount_paise
         if purpose == "plan":
             plan = self.aggregates.load(Plan, ref)

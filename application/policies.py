@@ -22,11 +22,14 @@ Decide = Callable[[Any], Sequence[object]]
 
 @dataclass(frozen=True)
 class Policy:
-    """A named reaction to some event types; `decide` never reads or writes anything."""
+    """A named reaction to some event types; `decide` never reads or writes anything. `lane`
+    names what an event concerns: events of one lane are acted on in log order, other lanes'
+    meanwhile (by default, an event's lane is its own aggregate)."""
 
     name: str
     reacts_to: tuple[type, ...]
     decide: Decide
+    lane: Callable[[Any], str] = lambda event: str(event.originator_id)
 
     def commands(self, event: Any) -> Sequence[object]:
         return self.decide(event) if isinstance(event, self.reacts_to) else ()
@@ -69,5 +72,6 @@ def autopay(notice: Any) -> Sequence[object]:
 
 POLICIES: tuple[Policy, ...] = (
     Policy("settlement", (Payment.Captured, Payment.Refunded), settlement),
-    Policy("autopay", (GatewayNotice.Received,), autopay),
+    Policy("autopay", (GatewayNotice.Received,), autopay,
+           lane=lambda notice: str(notice.subscription_id or notice.originator_id)),
 )

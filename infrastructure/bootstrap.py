@@ -93,6 +93,7 @@ class System:
         for part in self.background:
             part.stop()
         self.background.clear()
+        self.policies.close()
         self.projections.close()
         self.log.close()
         if self.sandbox is not None:

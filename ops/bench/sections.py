@@ -66,7 +66,7 @@ def instrument(system: System) -> Stopwatch:
     sessions = system.workout_sessions
     sessions.log_set = watch.wrap("command (execute)", sessions.log_set)  # type: ignore[method-assign]
     system.tokens.verify = watch.wrap("verify bearer token", system.tokens.verify)  # type: ignore[method-assign]
-    log.load = watch.wrap("load aggregate", log.load)  # type: ignore[method-assign]
+    log.latest = watch.wrap("load aggregate", log.latest)  # type: ignore[method-assign]
     log.mapper.to_domain_event = watch.wrap("  decode one event", log.mapper.to_domain_event)  # type: ignore[method-assign]
     log.save = watch.wrap("save", log.save)  # type: ignore[method-assign]
     log.recorder.insert_events = watch.wrap("  insert (lock, NOTIFY, commit)", log.recorder.insert_events)  # type: ignore[method-assign]

@@ -30,10 +30,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(factory: str, env: dict[str, str], startup_s: float = 60) -> Iterator[Server]:
+def serve(factory: str, env: dict[str, str], startup_s: float = 60, workers: int = 1) -> Iterator[Server]:
+    """uvicorn on a free port; with `workers` > 1, that many processes share it (`pid` is their
+    supervisor's)."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", factory, "--factory", "--host", "127.0.0.1",
                "--port", str(port), "--no-access-log", "--log-level", "warning"]
+    command += ["--workers", str(workers)] if workers > 1 else []
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
     try:

@@ -108,7 +108,7 @@ def test_a_whole_refund_of_the_current_period_cancels_at_once_and_a_partial_one_
 
 def test_a_worker_killed_mid_policy_activates_nothing_twice_and_misses_nothing(
         isolated_system, worker_processes):
-    system, money, count = isolated_system, Money(isolated_system), 80
+    system, money, count = isolated_system, Money(isolated_system), 200
     subs = [money.subscribe(f"c{n}") for n in range(count)]
     for n, sub in enumerate(subs):
         money.pay(f"c{n}", "subscription", sub)
@@ -162,3 +162,20 @@ def test_policy_commands_are_counted_by_policy_and_result(system):
     money.cancel_at_period_end("gone", gone)
     system.policies.run_all()
     assert (counted("done") - done, counted("refused") - refused) == (1, 1)
+
+
+def test_two_captures_for_one_subscription_in_one_batch_activate_once_and_renew_once(system):
+    money = Money(system)
+    subs = [money.subscribe(f"twice-{n}") for n in range(10)]
+    for n, sub in enumerate(subs):
+        money.pay(f"twice-{n}", "subscription", sub)
+        money.pay(f"twice-{n}", "subscription", sub)  # both in one batch, in two lanes at once
+    system.policies.run_all()
+    rewind(system)
+    system.policies.run_all()
+    for sub in subs:
+        names = events_of(system, sub)
+        assert (names.count("Activated"), names.count("Renewed")) == (1, 1)
+        found = system.log.latest(sub)
+        assert isinstance(found, Subscription)
+        assert found.current_period_end == found.current_period_start + found.tier.period

@@ -40,8 +40,9 @@ def test_a_client_who_bought_a_plan_sees_its_content_and_reads_it(api, auth, sys
     Money(system).pay("bob", "plan", UUID(plan))
     wait_until(lambda: _for_sale(api, bob)[plan]["content"] == WORKOUT, 15, "the bought plan's content")
     assert _for_sale(api, auth("carol"))[plan]["content"] is None  # another client has not bought it
-    answer = api.get(f"{QUERY}/{plan}", headers=bob)
-    assert answer.status_code == 200 and answer.json()["client_ids"] == ["bob"]
+    granted = wait_until(lambda: api.get(f"{QUERY}/{plan}", headers=bob).status_code == 200, 15,
+                         "the plan granted to its buyer (the policy's assignment, read back)")
+    assert granted and api.get(f"{QUERY}/{plan}", headers=bob).json()["client_ids"] == ["bob"]
 
 
 def test_staff_see_the_content_of_plans_for_sale_and_kind_filters_them(api, auth):

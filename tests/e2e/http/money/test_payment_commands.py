@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from uuid import UUID
 
+from application.context import CommandContext
+from application.subscriptions import ActivateSubscription, OrderRenewal
 from domain.payment import PaymentStatus
+from domain.subscription import Subscription
+from domain.values import Actor, Role
 from tests.e2e.http.money.flows import BASIC, PAYMENTS, Money
 from tests.support import wait_until
 
@@ -80,7 +86,6 @@ def test_a_gateway_down_is_503_with_retry_after_and_the_same_key_later_gets_the_
 def test_a_bad_checkout_signature_is_400_and_writes_nothing(money: Money) -> None:
     first = money.ordered()
     callback = money.pay(first["order"]["gateway_order_id"])
-    before = money.recorded()
     route = f"{PAYMENTS}/{first['id']}/confirm"
     forged = {**callback, "razorpay_signature": "0" * 64}
     problem(money.api.post(route, json=forged, headers=money.auth("alice")), 400)
@@ -100,7 +105,7 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more_than_captured(money:
     problem(money.api.post(route, json={"reason": "mine"}, headers=money.auth("alice")), 403)
     part = money.api.post(route, json={"amount_paise": 10_000, "reason": "goodwill"}, headers=admin)
     assert part.status_code == 200, part.text
-    before = money.payment(first["id"]).version  # (the policies may write to the subscription meanwhile)
+    before = money.payment(first["id"]).version  # (policies may write about the subscription meanwhile)
     problem(money.api.post(route, json={"amount_paise": BASIC, "reason": "too much"}, headers=admin), 409)
     assert money.payment(first["id"]).version == before
     whole = money.api.post(route, json={"reason": "the rest"}, headers=admin)
@@ -123,3 +128,14 @@ def test_a_dead_gateway_opens_the_breaker_503_fast_then_payments_recover(money: 
     money.sandbox.state.faults.clear()
     wait_until(lambda: money.initiate("alice", sub, **{"Idempotency-Key": "k-down"}).status_code == 201, 10,
                "the breaker to close again")
+
+
+def test_a_running_subscription_is_paid_again_only_once_its_renewal_is_due(money: Money) -> None:
+    sub = money.subscribe("alice")
+    policy = CommandContext(Actor("policies", Role.SYSTEM), datetime.now(UTC), "test")
+    subscriptions = money.system.subscriptions
+    subscriptions.activate(policy, ActivateSubscription(UUID(sub), None, policy.at))
+    problem(money.initiate("alice", sub), 409)
+    end = subscriptions.aggregates.load(Subscription, UUID(sub)).current_period_end
+    subscriptions.order_renewal(policy, OrderRenewal(UUID(sub), "renewal-payment", end))
+    assert money.initiate("alice", sub).status_code == 201
