@@ -123,10 +123,12 @@ class PaymentMachine(RuleBasedStateMachine):
         assert 1 <= self.payment.attempts <= MAX_ATTEMPTS
 
     @invariant()
-    def the_chain_verifies(self) -> None:
+    def the_chain_verifies_as_written_and_as_read_back_from_the_store(self) -> None:
         chain = [chain_record(e) for e in self.events]
         assert verify_chain(chain)
         assert chain[-1]["hash"] == self.payment.chain_head
+        stored = [chain_record(MAPPER.to_domain_event(MAPPER.to_stored_event(e))) for e in self.events]
+        assert stored == chain
 
     @invariant()
     def replaying_the_events_gives_the_same_state_directly_and_through_the_store(self) -> None:

@@ -105,7 +105,7 @@ def test_an_admin_refunds_part_then_the_rest_and_never_more_than_captured(money:
     problem(money.api.post(route, json={"reason": "mine"}, headers=money.auth("alice")), 403)
     part = money.api.post(route, json={"amount_paise": 10_000, "reason": "goodwill"}, headers=admin)
     assert part.status_code == 200, part.text
-    before = money.payment(first["id"]).version  # (policies may write about the subscription meanwhile)
+    before = money.payment(first["id"]).version  # (the policies may write to the subscription meanwhile)
     problem(money.api.post(route, json={"amount_paise": BASIC, "reason": "too much"}, headers=admin), 409)
     assert money.payment(first["id"]).version == before
     whole = money.api.post(route, json={"reason": "the rest"}, headers=admin)
