@@ -33,11 +33,18 @@ class Money:
     def subscribe(self, client: str, at: datetime | None = None, tier: str = "basic_monthly") -> UUID:
         return self.system.subscriptions.request(ctx(client, at=at), RequestSubscription(tier)).id
 
-    def pay(self, client: str, purpose: str, reference: UUID, at: datetime | None = None) -> UUID:
-        """Initiates a UPI payment (priced by the catalogue) and captures it as the gateway would."""
+    def pay(self, client: str, purpose: str, reference: UUID, at: datetime | None = None,
+            *, unasked: bool = False) -> UUID:
+        """Initiates a UPI payment (priced by the catalogue) and captures it as the gateway would.
+        `unasked`: a payment of the tier's price the client could not start now (the subscription
+        is running with no renewal due), as a second Checkout of the same order would make it."""
         payments = self.system.payments
-        pid = payments.initiate(ctx(client, at=at), InitiatePayment(
-            purpose, str(reference), "upi", "phonepe")).id  # type: ignore[arg-type]
+        if unasked:
+            pid = self.system.aggregates.create(ctx(client, at=at), lambda: Payment.initiate(
+                client, purpose, str(reference), PRICE, "upi", "phonepe", at or datetime.now(UTC))).id
+        else:
+            pid = payments.initiate(ctx(client, at=at), InitiatePayment(
+                purpose, str(reference), "upi", "phonepe")).id  # type: ignore[arg-type]
         payments.record_order(ctx(client, at=at), RecordGatewayOrder(pid, f"order_{pid.hex[:10]}"))
         amount = self.system.log.latest(pid).amount.paise  # type: ignore[union-attr]
         payments.capture(ctx(client, at=at), CapturePayment(pid, f"pay_{pid.hex[:10]}", amount))

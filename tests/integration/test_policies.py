@@ -59,7 +59,7 @@ def test_a_second_capture_for_an_active_subscription_renews_it_once(system):
     sub = money.subscribe("ravi")
     money.pay("ravi", "subscription", sub)
     system.policies.run_all()
-    money.pay("ravi", "subscription", sub)
+    money.pay("ravi", "subscription", sub, unasked=True)
     system.policies.run_all()
     rewind(system)
     system.policies.run_all()
