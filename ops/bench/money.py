@@ -29,7 +29,7 @@ from infrastructure.razorpay.sandbox.webhooks import Sent
 from infrastructure.settings import Settings
 from ops.bench import floors, money_report, webhook_baseline
 from ops.bench.load import cpu_seconds
-from ops.bench.money_latency import ActivePoller, capture_to_active, steady_figures
+from ops.bench.money_latency import ActivePoller, capture_to_active, settle, steady_figures
 from ops.bench.paying_clients import Paid, pay_all
 from ops.bench.readside import drop, worker
 from ops.bench.servers import Server, serve
@@ -69,6 +69,7 @@ def measure_both(args: argparse.Namespace, schema: str, sandbox_url: str, sent: 
     clients = [f"bench-payer-{n}" for n in range(steady_count + args.money_flood // EVENTS_PER_PAYMENT)]
     with serve("interfaces.asgi:create", env) as server, worker(env):
         paid = asyncio.run(pay_all([server.url], sandbox_url, clients))
+        settled_s = settle(Settings(**env))  # type: ignore[arg-type]
         steadily, flooded = split(sent, paid[:steady_count])
         with ActivePoller(args.database_url, schema) as poller:  # only while the steady run lasts
             answers = asyncio.run(steady(server.url, steadily, args.money_rate))
@@ -83,7 +84,8 @@ def measure_both(args: argparse.Namespace, schema: str, sandbox_url: str, sent: 
         base = {"steady": steady_figures(answers, args.money_rate, args.warmup),
                 **floods(args, server, steadily, flooded)}
     floor = floors.notify_to_listen(args.database_url, args.money_rate, 3.0)
-    return {"ours": ours, "baseline": base, "notify_to_listen_ms": floor, "payments": len(paid)}
+    return {"ours": ours, "baseline": base, "notify_to_listen_ms": floor, "payments": len(paid),
+            "worker_settled_after_paying_s": settled_s}
 
 
 def ours_env(args: argparse.Namespace, schema: str, sandbox_url: str) -> dict[str, str]:

@@ -12,10 +12,14 @@ from collections import Counter
 from typing import Any
 
 import psycopg
+from sqlalchemy import select
 
+from infrastructure.bootstrap import bootstrap
+from infrastructure.settings import Settings
 from ops.bench.latencies import summary
 from ops.bench.paying_clients import Paid
 from ops.bench.webhook_traffic import Answer
+from projections.schema import positions
 
 CAPTURING = ("payment.captured", "order.paid")  # either one captures, whichever is processed first
 
@@ -53,6 +57,24 @@ class ActivePoller(threading.Thread):
         deadline = time.monotonic() + timeout
         while not ids <= self.seen.keys() and time.monotonic() < deadline:
             time.sleep(0.05)
+
+
+def settle(settings: Settings, timeout: float = 120.0) -> float:
+    """Waits until every read model and policy has reached the last event (policies add events),
+    so that what is measured next is not the worker's backlog; answers the seconds waited."""
+    system, began = bootstrap(settings), time.monotonic()
+    names = [*system.projections.models, *(f"policy:{p}" for p in system.policies.positions())]
+    try:
+        while time.monotonic() < began + timeout:
+            head = system.projections.source.head()
+            with system.projections.engine.connect() as conn:
+                reached = {row.name: row.position for row in conn.execute(select(positions))}
+            if all(reached.get(name, 0) >= head for name in names):
+                break
+            time.sleep(0.1)
+    finally:
+        system.close()
+    return round(time.monotonic() - began, 2)
 
 
 def steady_figures(answers: list[Answer], rate: float, warmup_s: float) -> dict[str, Any]:
