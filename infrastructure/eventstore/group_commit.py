@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from queue import Empty, SimpleQueue
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
+from psycopg.errors import PipelineAborted
 
 from application.idempotency import IdempotencyClaim
 
@@ -95,19 +96,30 @@ class GroupCommitter:
             positions = list(self.insert(
                 [e for p in batch for e in p.stored_events], [c for p in batch for c in p.claims]
             ) or [])
-        except IntegrityError as conflict:
-            if len(batch) == 1:
-                batch[0].positions.set_exception(conflict)
-            else:
-                for pending in batch:
+        except Exception as error:  # noqa: BLE001 - a conflict, or every waiting command raises it
+            conflict = _conflict(error)
+            if conflict is not None and len(batch) > 1:
+                for pending in batch:  # only the stale or repeated command fails
                     self._write([pending])
-            return
-        except Exception as error:  # noqa: BLE001 - every waiting command raises it
+                return
             for pending in batch:
-                pending.positions.set_exception(error)
+                pending.positions.set_exception(conflict or error)
             return
         self.transactions, self.commands = self.transactions + 1, self.commands + len(batch)
         for pending in batch:
             taken = len(pending.stored_events)
             pending.positions.set_result(positions[:taken])
             positions = positions[taken:]
+
+
+def _conflict(error: BaseException) -> IntegrityError | None:
+    """The write conflicted: an integrity error, or (psycopg's pipeline mode) the transaction
+    aborted by a uniqueness violation of one of its statements, reported as `PipelineAborted`."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, IntegrityError):
+            return seen
+        if isinstance(seen, PipelineAborted):
+            return IntegrityError(str(error))
+        seen = seen.__cause__ or seen.__context__
+    return None
