@@ -13,7 +13,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidValue, RuleViolation
 from domain.values import MAX_ID, require_text
 
-DUNNING_ATTEMPTS = 3
+DUNNING_ATTEMPTS = 3  # reminders after the period ends unpaid
 DUNNING_BASE = timedelta(days=1)
 GRACE = timedelta(days=7)
 MAX_TIER_CODE = 64
@@ -233,13 +233,15 @@ class Subscription(Aggregate):
         self.renewal_due, self.renewal_payment_id = False, None
 
     def mark_past_due(self, at: datetime, retry_base: timedelta = DUNNING_BASE) -> None:
-        """A renewal payment failed: retry after base, 2 x base, until 3 attempts have failed."""
+        """The period ended unpaid (attempt 1), then each reminder: DUNNING_ATTEMPTS reminders in
+        all, at base, 2 x base and 4 x base after the period's end, inside the grace."""
         self._require({ACTIVE, PAST_DUE}, "mark past due")
         self._require_renewing("mark past due")
-        if self.dunning_attempts >= DUNNING_ATTEMPTS:
-            raise RuleViolation("all renewal attempts have failed; the subscription can only expire")
+        if self.dunning_attempts > DUNNING_ATTEMPTS:
+            raise RuleViolation("every reminder was sent; the subscription can only expire")
         attempt = self.dunning_attempts + 1
-        retry = at + retry_base * 2 ** (attempt - 1) if attempt < DUNNING_ATTEMPTS else None
+        since = self.current_period_end or at
+        retry = since + retry_base * 2 ** (attempt - 1) if attempt <= DUNNING_ATTEMPTS else None
         grace = self.grace_until or (self.current_period_end or at) + GRACE
         self._renewal_failed(attempt=attempt, next_retry_at=retry, at=at, grace_until=grace)
 

@@ -93,25 +93,27 @@ def test_a_pending_subscription_cannot_be_renewed_or_marked_past_due():
         _pending().mark_past_due(T0)
 
 
-def test_failed_renewals_back_off_exponentially_and_stop_after_three_attempts():
+def test_an_unpaid_period_is_past_due_then_reminded_three_times_with_doubling_waits():
     sub = _active()
-    at = T0 + 31 * DAY
-    sub.mark_past_due(at)
-    assert (sub.status, sub.dunning_attempts, sub.next_retry_at) == (
-        SubscriptionStatus.PAST_DUE, 1, at + DUNNING_BASE)
-    sub.mark_past_due(at + DAY)
-    assert (sub.dunning_attempts, sub.next_retry_at) == (2, at + DAY + 2 * DUNNING_BASE)
-    sub.mark_past_due(at + 3 * DAY)
-    assert (sub.dunning_attempts, sub.next_retry_at) == (3, None)
+    end = T0 + 31 * DAY  # the period's end
+    sub.mark_past_due(end)
+    assert (sub.status, sub.dunning_attempts, sub.next_retry_at, sub.grace_until) == (
+        SubscriptionStatus.PAST_DUE, 1, end + DUNNING_BASE, end + 7 * DAY)
+    sub.mark_past_due(end + DAY)
+    assert (sub.dunning_attempts, sub.next_retry_at) == (2, end + 2 * DUNNING_BASE)
+    sub.mark_past_due(end + 2 * DAY)
+    assert (sub.dunning_attempts, sub.next_retry_at) == (3, end + 4 * DUNNING_BASE)
+    sub.mark_past_due(end + 4 * DAY)
+    assert (sub.dunning_attempts, sub.next_retry_at) == (4, None)
     with pytest.raises(RuleViolation):
-        sub.mark_past_due(at + 4 * DAY)
+        sub.mark_past_due(end + 5 * DAY)
 
 
 def test_the_backoff_base_can_be_given():
     sub = _active()
     sub.mark_past_due(T0, retry_base=timedelta(hours=6))
     sub.mark_past_due(T0, retry_base=timedelta(hours=6))
-    assert sub.next_retry_at == T0 + timedelta(hours=12)
+    assert sub.next_retry_at == sub.current_period_end + timedelta(hours=12)
 
 
 def test_a_renewal_during_dunning_makes_the_subscription_active_again():

@@ -104,12 +104,12 @@ class SubscriptionMachine(RuleBasedStateMachine):
         assert all(a <= b for a, b in zip(self.ends, self.ends[1:], strict=False))
 
     @invariant()
-    def dunning_stays_within_three_attempts_with_growing_backoff(self) -> None:
+    def dunning_stays_within_three_reminders_with_growing_backoff(self) -> None:
         sub = self.sub
-        assert 0 <= sub.dunning_attempts <= DUNNING_ATTEMPTS
+        assert 0 <= sub.dunning_attempts <= DUNNING_ATTEMPTS + 1  # past due, then the reminders
         if sub.next_retry_at is not None:
             assert sub.status is SubscriptionStatus.PAST_DUE
-            assert sub.dunning_attempts < DUNNING_ATTEMPTS
+            assert sub.dunning_attempts <= DUNNING_ATTEMPTS
         if sub.status is SubscriptionStatus.ACTIVE:
             assert sub.dunning_attempts == 0 and sub.current_period_end is not None
 

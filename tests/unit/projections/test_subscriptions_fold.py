@@ -73,7 +73,7 @@ def test_failed_renewals_are_dunned_then_a_renewal_clears_them() -> None:
     row = folded(sub)
     assert_matches(row, sub)
     assert (row["status"], row["dunning_attempts"]) == ("past_due", 2)
-    assert row["next_retry_at"] == T0 + TIER.period + timedelta(days=3)
+    assert row["next_retry_at"] == T0 + TIER.period + timedelta(days=2)  # waits double from the end
     sub.renew(T0 + TIER.period + timedelta(days=3))
     assert_matches(folded(sub, row), sub)
 
