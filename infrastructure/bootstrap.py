@@ -13,18 +13,24 @@ from dramatiq import Worker
 from application.aggregates import Aggregates
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
-from application.identity import InvalidToken
+from application.identity import ClaimedRoles, IdentityMirror, RoleBook, TokenVerifier
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
 from application.subscriptions import Subscriptions
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
-from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.eventstore.log import EventLog
+from infrastructure.firebase import (
+    FirebaseAuth,
+    FirebaseIdentityMirror,
+    FirebaseVerifier,
+    NoMirror,
+    firebase_from_settings,
+)
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService, init_read_models
@@ -68,6 +74,9 @@ class System:
     gateway_events: GatewayEvents
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
+    roles: RoleBook = field(default_factory=ClaimedRoles)  # a Firebase uid's role, per request
+    mirror: IdentityMirror = field(default_factory=NoMirror)  # roles copied to Firebase's claims
+    firebase: FirebaseAuth | None = None
 
     def start_embedded_worker(self) -> None:
         """The embedded profile's in-process broker worker, sweep and scheduler (one of each)."""
@@ -98,6 +107,9 @@ class System:
         self.log.close()
         if self.sandbox is not None:
             self.sandbox.state.close()
+        if self.firebase is not None:
+            self.firebase.close()
+            self.firebase = None
 
 
 def init_storage(settings: Settings) -> None:
@@ -117,6 +129,7 @@ def bootstrap(
     sandbox = embedded_sandbox(settings) if gateway is None else None
     gateway = gateway or gateway_from_settings(settings, sandbox.url if sandbox else None)
     dev_tokens = DevTokens(settings.dev_token_secret, clock) if settings.dev_tokens_enabled else None
+    verifier, firebase = _identity(settings, dev_tokens, clock)
     broker = build_broker(settings)
     flags = redis.Redis.from_url(settings.redis_url) if settings.profile == "server" else None
     nudger = Nudger(broker, flags)
@@ -135,7 +148,8 @@ def bootstrap(
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
         plans=Plans(aggregates), subscriptions=subscriptions, tiers=tiers,
         lifecycle=lifecycle, policies=policies, tick=tick,
-        tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
+        tokens=RememberingVerifier(verifier, clock), dev_tokens=dev_tokens, firebase=firebase,
+        mirror=FirebaseIdentityMirror(firebase) if firebase else NoMirror(),
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
@@ -146,8 +160,11 @@ def worker_safety_net(system: System, interval: float = 2.0) -> SafetyNet:
     return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval)
 
 
-class RefuseTokens:
-    """The verifier when no identity provider is configured: every token is refused."""
 
-    def verify(self, token: str) -> Actor:
-        raise InvalidToken("no identity provider is configured")
+def _identity(settings: Settings, dev_tokens: DevTokens | None,
+              clock: Callable[[], datetime]) -> tuple[TokenVerifier, FirebaseAuth | None]:
+    """Development tokens where they are on; everywhere else Firebase ID tokens."""
+    if dev_tokens is not None:
+        return dev_tokens, None
+    firebase = firebase_from_settings(settings)
+    return FirebaseVerifier(firebase, clock), firebase

@@ -11,6 +11,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 DEFAULT_DEV_SECRET = "gymgenius-development-signing-key-not-for-production"  # noqa: S105
 DEFAULT_WEBHOOK_SECRET = "gymgenius-sandbox-webhook-secret"  # noqa: S105
 DEFAULT_KEY_SECRET = "gymgenius-sandbox-key-secret"  # noqa: S105
+GOOGLE_CERTS_URL = "https://www.googleapis.com/robot/v1/metadata/x509/securetoken@system.gserviceaccount.com"
+GOOGLE_AUTH_BASE_URL = "https://identitytoolkit.googleapis.com"
 
 
 class Settings(BaseSettings):
@@ -30,7 +32,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(10, alias="GYMGENIUS_DB_POOL_SIZE")
     db_max_overflow: int = Field(20, alias="GYMGENIUS_DB_MAX_OVERFLOW")
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
-    firebase_project_id: str = Field("gymgenius-dev", alias="FIREBASE_PROJECT_ID")
+    firebase_project_id: str = Field("gymgenius-dev", min_length=1, alias="FIREBASE_PROJECT_ID")
+    firebase_certs_url: str = Field(GOOGLE_CERTS_URL, alias="FIREBASE_CERTS_URL")
+    firebase_auth_base_url: str = Field(GOOGLE_AUTH_BASE_URL, alias="FIREBASE_AUTH_BASE_URL")
+    firebase_credentials: Path | None = Field(None, alias="FIREBASE_CREDENTIALS")  # service-account file
+    firebase_auth_emulator_host: str | None = Field(None, alias="FIREBASE_AUTH_EMULATOR_HOST")
     razorpay_key_id: str = Field("rzp_test_gymgenius", alias="RAZORPAY_KEY_ID")
     razorpay_key_secret: str = Field(DEFAULT_KEY_SECRET, alias="RAZORPAY_KEY_SECRET")
     razorpay_webhook_secret: str = Field(DEFAULT_WEBHOOK_SECRET, alias="RAZORPAY_WEBHOOK_SECRET")
@@ -68,6 +74,7 @@ class Settings(BaseSettings):
             problems.append("the embedded profile is for development only")
         if self.dev_tokens:
             problems.append("GYMGENIUS_DEV_TOKENS is on")
+        problems += self._firebase_problems()
         if self.razorpay_key_secret == DEFAULT_KEY_SECRET:
             problems.append("RAZORPAY_KEY_SECRET is the sandbox default")
         if self.razorpay_webhook_secret == DEFAULT_WEBHOOK_SECRET:
@@ -79,6 +86,18 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
+
+    def _firebase_problems(self) -> list[str]:
+        problems = []
+        if "firebase_project_id" not in self.model_fields_set:
+            problems.append("FIREBASE_PROJECT_ID is not set")
+        if self.firebase_certs_url != GOOGLE_CERTS_URL:
+            problems.append("FIREBASE_CERTS_URL is not Google's")
+        if self.firebase_auth_base_url != GOOGLE_AUTH_BASE_URL:
+            problems.append("FIREBASE_AUTH_BASE_URL is not Google's")
+        if self.firebase_auth_emulator_host:
+            problems.append("FIREBASE_AUTH_EMULATOR_HOST is set (it turns signature checks off)")
+        return problems
 
     @property
     def razorpay_webhook_secrets(self) -> list[str]:

@@ -11,7 +11,7 @@ import structlog
 from socketio.exceptions import ConnectionRefusedError as Refused
 from sqlalchemy.exc import SQLAlchemyError
 
-from application.identity import InvalidToken
+from application.identity import IdentityUnavailable, InvalidToken, Verified, actor_of
 from domain.values import ADMINS, Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
@@ -25,17 +25,37 @@ log = structlog.get_logger("gymgenius.realtime")
 def register(system: System) -> socketio.AsyncServer:
     """Installs the connect, disconnect, join and leave handlers on the system's server."""
     sio = system.realtime.server
+    expiry = Expiry(system, sio)
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any) -> None:
-        actor = await _verify(system, auth)
+        try:
+            verified, actor = await _identify(system, auth)
+        except (InvalidToken, IdentityUnavailable) as error:
+            raise Refused(_refusal(error)) from None
         await sio.save_session(sid, {"uid": actor.uid, "role": actor.role.value})
         await sio.enter_room(sid, f"user:{actor.uid}")
         if actor.role.is_staff:
             await sio.enter_room(sid, f"role:{actor.role.value}")
+        expiry.until(sid, verified)
         REALTIME_CONNECTIONS.inc()
 
     async def disconnect(sid: str, reason: Any = None) -> None:
+        expiry.forget(sid)
         REALTIME_CONNECTIONS.dec()
+
+    async def reauth(sid: str, data: Any = None) -> dict[str, bool]:
+        """A fresh token for the same uid keeps the socket past its old token's expiry."""
+        try:
+            verified, actor = await _identify(system, data)
+        except (InvalidToken, IdentityUnavailable):
+            return {"ok": False}
+        session = await sio.get_session(sid)
+        if actor.uid != session["uid"]:
+            return {"ok": False}
+        await _take_role(sio, sid, Role(session["role"]), actor.role)
+        await sio.save_session(sid, {"uid": actor.uid, "role": actor.role.value})
+        expiry.until(sid, verified)
+        return {"ok": True}
 
     async def join(sid: str, data: Any = None) -> dict[str, bool]:
         session_id = session_in(data)
@@ -54,19 +74,56 @@ def register(system: System) -> socketio.AsyncServer:
         return {"ok": True}
 
     for name, handler in {"connect": connect, "disconnect": disconnect, "join": join,
-                          "leave": leave}.items():
+                          "leave": leave, "reauth": reauth}.items():
         sio.on(name, handler)
     return sio
 
 
-async def _verify(system: System, auth: Any) -> Actor:
+class Expiry:
+    """Disconnects each socket when the token it last presented stops being accepted: one timer
+    per socket on the server's event loop, replaced by a successful reauth."""
+
+    def __init__(self, system: System, sio: socketio.AsyncServer) -> None:
+        self.system, self.sio = system, sio
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+
+    def until(self, sid: str, verified: Verified) -> None:
+        self.forget(sid)
+        delay = max((verified.expires_at - self.system.clock()).total_seconds(), 0.0)
+        self.timers[sid] = asyncio.get_running_loop().call_later(delay, self._expire, sid)
+
+    def forget(self, sid: str) -> None:
+        timer = self.timers.pop(sid, None)
+        if timer is not None:
+            timer.cancel()
+
+    def _expire(self, sid: str) -> None:
+        self.timers.pop(sid, None)
+        log.info("realtime_token_expired")
+        task = asyncio.ensure_future(self.sio.disconnect(sid))
+        task.add_done_callback(lambda done: done.exception())  # never an unretrieved exception
+
+
+async def _identify(system: System, auth: Any) -> tuple[Verified, Actor]:
+    """A socket's token verified like a request's: a Firebase uid's role from our record."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if not isinstance(token, str) or not 0 < len(token) <= 8192:
-        raise Refused("a token is required")
-    try:
-        return await asyncio.to_thread(system.tokens.verify, token)
-    except InvalidToken:
-        raise Refused("invalid token") from None
+        raise InvalidToken("a token is required")
+    verified = await asyncio.to_thread(system.tokens.verify, token)
+    return verified, await asyncio.to_thread(actor_of, verified, system.roles)
+
+
+def _refusal(error: Exception) -> str:
+    return "identity provider unavailable" if isinstance(error, IdentityUnavailable) else "invalid token"
+
+
+async def _take_role(sio: socketio.AsyncServer, sid: str, old: Role, new: Role) -> None:
+    if old is new:
+        return
+    if old.is_staff:
+        await sio.leave_room(sid, f"role:{old.value}")
+    if new.is_staff:
+        await sio.enter_room(sid, f"role:{new.value}")
 
 
 async def _actor(sio: socketio.AsyncServer, sid: str) -> Actor:

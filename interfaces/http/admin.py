@@ -23,6 +23,7 @@ from interfaces.http.problems import Problem
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
 SuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN))]
+UnrevokedSuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN, check_revoked=True))]
 log = structlog.get_logger("gymgenius.admin")
 T = TypeVar("T")
 UNKNOWN = {404: "No read model of that name"}
@@ -90,7 +91,7 @@ async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
 
 @router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
              responses=REBUILDING)
-async def rebuild_projection(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
+async def rebuild_projection(name: str, _: UnrevokedSuperAdmin, system: SystemDep) -> JSONResponse:
     """Rebuild a read model from every event into fresh tables; swapped in once caught up.
 
     Roles: superadmin.

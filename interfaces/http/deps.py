@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from application.context import CommandContext, fingerprint
 from application.errors import Forbidden
-from application.identity import InvalidToken
+from application.identity import InvalidToken, TokenSource, actor_of
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 from interfaces.http.problems import Problem
@@ -38,19 +38,41 @@ async def current_actor(
     system: SystemDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The caller: a token seen in the last 30 s costs nothing; a new one is verified in the
-    thread pool (verifying may fetch the identity provider's keys)."""
+    """The caller: a development token seen in the last 30 s costs nothing; any other is verified
+    in the thread pool (verifying may fetch the identity provider's keys), and a Firebase uid's
+    role is looked up in our record on every request."""
+    token = _token(credentials)
+    known = system.tokens.remembered(token)
+    if known is not None and known.source is TokenSource.DEVELOPMENT:
+        return actor_of(known, system.roles)
+    return await run_in_threadpool(_identify, system, token, False)
+
+
+async def _token_unrevoked(
+    system: SystemDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    actor: Annotated[Actor, Depends(current_actor)],
+) -> Actor:
+    """The caller, after asking the identity provider that their sessions were not revoked."""
+    return await run_in_threadpool(_identify, system, _token(credentials), True)
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise InvalidToken("a bearer token is required")
-    token = credentials.credentials
-    known = system.tokens.remembered(token)
-    return known if known is not None else await run_in_threadpool(system.tokens.verify, token)
+    return credentials.credentials
 
 
-def allow(*roles: Role) -> Callable[..., Awaitable[Actor]]:
-    """A dependency that admits only the given roles (403 for the others)."""
+def _identify(system: System, token: str, check_revoked: bool) -> Actor:
+    return actor_of(system.tokens.verify(token, check_revoked=check_revoked), system.roles)
 
-    async def check(actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+
+def allow(*roles: Role, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:
+    """A dependency that admits only the given roles (403 for the others); with `check_revoked`,
+    only a caller whose sessions the identity provider has not revoked (refunds, rebuilds)."""
+    caller = _token_unrevoked if check_revoked else current_actor
+
+    async def check(actor: Annotated[Actor, Depends(caller)]) -> Actor:
         if actor.role not in roles:
             raise Forbidden(f"the {actor.role.value} role may not do this")
         return actor
@@ -79,13 +101,13 @@ async def _body(request: Request) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def command_context(*roles: Role) -> Callable[..., Any]:
+def command_context(*roles: Role, check_revoked: bool = False) -> Callable[..., Any]:
     """A dependency giving the command's context: actor, clock, trace id, idempotency key."""
 
     async def build(
         request: Request,
         system: SystemDep,
-        actor: Annotated[Actor, Depends(allow(*roles))],
+        actor: Annotated[Actor, Depends(allow(*roles, check_revoked=check_revoked))],
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> CommandContext:
         if idempotency_key is not None and not _KEY.match(idempotency_key):

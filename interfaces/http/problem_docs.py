@@ -43,7 +43,9 @@ class ProblemOut(BaseModel):
 
 WHEN: dict[int, tuple[str, str, str]] = {  # status -> (slug, title, when it is answered)
     400: ("invalid-if-match", "Invalid If-Match", "A malformed If-Match or Idempotency-Key header"),
-    401: ("unauthenticated", "Missing or invalid bearer token", "Missing or invalid bearer token"),
+    401: ("unauthenticated", "Missing or invalid bearer token",
+          "Missing or invalid bearer token; type `.../problems/token-too-old` when it was issued more than "
+          "30 minutes ago (refresh it), `.../problems/token-revoked` when its sessions were revoked"),
     403: ("forbidden", "Not allowed", "The caller's role, or ownership, does not allow this"),
     404: ("not-found", "Not found", "No such resource that the caller may see"),
     409: ("version-conflict", "Version conflict",

@@ -20,7 +20,7 @@ from application.errors import (
     VersionConflict,
 )
 from application.gateway import GatewayRejected, GatewayUnavailable
-from application.identity import InvalidToken
+from application.identity import IdentityUnavailable, InvalidToken, TokenRevoked, TokenTooOld
 from domain.errors import InvalidValue, RuleViolation
 from projections.engine import PoisonEvent
 
@@ -39,6 +39,9 @@ class Problem(Exception):
 # error class -> (status, type slug, title)
 TABLE: dict[type[Exception], tuple[int, str, str]] = {
     InvalidToken: (401, "unauthenticated", "Missing or invalid bearer token"),
+    TokenTooOld: (401, "token-too-old", "The token is too old: refresh it"),
+    TokenRevoked: (401, "token-revoked", "The token was revoked: sign in again"),
+    IdentityUnavailable: (503, "identity-unavailable", "The identity provider is unavailable"),
     Forbidden: (403, "forbidden", "Not allowed"),
     NotFound: (404, "not-found", "Not found"),
     VersionConflict: (409, "version-conflict", "Version conflict"),

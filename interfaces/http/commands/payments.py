@@ -18,7 +18,8 @@ from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
 router = APIRouter(prefix="/v1/commands/payments", tags=["payments: commands"])
 ClientContext = Annotated[CommandContext, Depends(command_context(Role.CLIENT))]
-AdminContext = Annotated[CommandContext, Depends(command_context(Role.ADMIN, Role.SUPERADMIN))]
+RefundContext = Annotated[CommandContext, Depends(
+    command_context(Role.ADMIN, Role.SUPERADMIN, check_revoked=True))]
 LOCATION = "/v1/queries/payments"
 GatewayId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_]+$")]
 GATEWAY_DOWN = "The event store or the payment gateway is unavailable; retry after Retry-After"
@@ -101,7 +102,7 @@ def confirm_payment(
 @router.post("/{payment_id}/refund", response_model=CommandOut, operation_id="refundPayment",
              responses={**APPLIED, 503: {**APPLIED[503], "description": GATEWAY_DOWN}})
 def refund_payment(
-    payment_id: UUID, body: RefundPaymentRequest, ctx: AdminContext, system: SystemDep,
+    payment_id: UUID, body: RefundPaymentRequest, ctx: RefundContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
     """Refund part or all of what is left of a captured payment through the gateway; never more
