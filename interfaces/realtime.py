@@ -19,6 +19,7 @@ from infrastructure.readstore import ReadStoreBusy
 from projections.watching import may_watch_session
 
 SESSION_ROOM = "workout-session:"
+TOKEN_REQUIRED = "a token is required"  # noqa: S105 (a message, not a secret)
 log = structlog.get_logger("gymgenius.realtime")
 
 
@@ -108,13 +109,16 @@ async def _identify(system: System, auth: Any) -> tuple[Verified, Actor]:
     """A socket's token verified like a request's: a Firebase uid's role from our record."""
     token = auth.get("token") if isinstance(auth, dict) else None
     if not isinstance(token, str) or not 0 < len(token) <= 8192:
-        raise InvalidToken("a token is required")
+        raise InvalidToken(TOKEN_REQUIRED)
     verified = await asyncio.to_thread(system.tokens.verify, token)
     return verified, await asyncio.to_thread(actor_of, verified, system.roles)
 
 
 def _refusal(error: Exception) -> str:
-    return "identity provider unavailable" if isinstance(error, IdentityUnavailable) else "invalid token"
+    """What a refused client is told: never why its token failed, only that it did."""
+    if isinstance(error, IdentityUnavailable):
+        return "identity provider unavailable"
+    return TOKEN_REQUIRED if str(error) == TOKEN_REQUIRED else "invalid token"
 
 
 async def _take_role(sio: socketio.AsyncServer, sid: str, old: Role, new: Role) -> None:

@@ -10,6 +10,9 @@ service account, and the Identity Toolkit endpoints firebase-admin calls (`accou
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -140,6 +143,14 @@ class FirebaseFake:
         signing = secret if secret is not None else key.private
         return jwt.encode(claims, signing, algorithm=algorithm, headers=headers)
 
+    def forged_with_public_key(self, uid: str, role: str | None = None) -> str:
+        """The classic confusion attack: HS256 whose HMAC key is the served public key."""
+        genuine = self.mint(uid, role).split(".")
+        header = _segment({"alg": "HS256", "typ": "JWT", "kid": self.key.kid})
+        signing_input = f"{header}.{genuine[1]}".encode()
+        mac = hmac.new(self.key.certificate.encode(), signing_input, hashlib.sha256).digest()
+        return f"{header}.{genuine[1]}.{base64.urlsafe_b64encode(mac).rstrip(b'=').decode()}"
+
     # the endpoints
     async def certs(self, request: Request) -> JSONResponse:
         with self.lock:
@@ -204,6 +215,10 @@ class FirebaseFake:
             Route(base + "accounts:lookup", self.lookup, methods=["POST"]),
             Route(base + "accounts:update", self.update, methods=["POST"]),
         ])
+
+
+def _segment(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
 
 def _error(status: int, message: str) -> JSONResponse:

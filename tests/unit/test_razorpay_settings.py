@@ -11,6 +11,7 @@ from infrastructure.settings import Settings
 PRODUCTION = {
     "GYMGENIUS_ENV": "production", "GYMGENIUS_PROFILE": "server",
     "RAZORPAY_KEY_SECRET": "live-key-secret", "RAZORPAY_WEBHOOK_SECRET": "live-webhook-secret",
+    "FIREBASE_PROJECT_ID": "gymgenius-prod",
 }
 
 

@@ -24,6 +24,7 @@ from tests.support import server_settings
 PRODUCTION = {
     "GYMGENIUS_ENV": "production", "GYMGENIUS_PROFILE": "server",
     "RAZORPAY_KEY_SECRET": "live-key-secret", "RAZORPAY_WEBHOOK_SECRET": "live-webhook-secret",
+    "FIREBASE_PROJECT_ID": "gymgenius-prod",
 }
 
 

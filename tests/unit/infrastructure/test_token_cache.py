@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from application.identity import InvalidToken
-from domain.values import Actor, Role
+from application.identity import InvalidToken, TokenSource, Verified
+from domain.values import Role
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.token_cache import RememberingVerifier
 
@@ -26,9 +26,9 @@ class Counting:
     def __init__(self, inner: DevTokens) -> None:
         self.inner, self.calls = inner, 0
 
-    def verify(self, token: str) -> Actor:
+    def verify(self, token: str, *, check_revoked: bool = False) -> Verified:
         self.calls += 1
-        return self.inner.verify(token)
+        return self.inner.verify(token, check_revoked=check_revoked)
 
 
 def test_a_token_is_verified_once_then_remembered_for_thirty_seconds():
@@ -37,7 +37,9 @@ def test_a_token_is_verified_once_then_remembered_for_thirty_seconds():
     inner = Counting(tokens)
     verifier = RememberingVerifier(inner, clock)
     token = tokens.issue("alice", Role.CLIENT)
-    assert verifier.verify(token) == verifier.remembered(token) == Actor("alice", Role.CLIENT)
+    verified = verifier.verify(token)
+    assert verified == verifier.remembered(token)
+    assert (verified.uid, verified.role, verified.source) == ("alice", Role.CLIENT, TokenSource.DEVELOPMENT)
     clock.now += timedelta(seconds=29)
     assert verifier.remembered(token) is not None and inner.calls == 1
     clock.now += timedelta(seconds=2)
@@ -63,3 +65,15 @@ def test_a_refused_token_is_never_remembered():
     with pytest.raises(InvalidToken):
         verifier.verify(forged)
     assert verifier.remembered(forged) is None
+
+
+def test_a_revocation_check_always_goes_to_the_real_verifier():
+    clock = Clock()
+    tokens = DevTokens(KEY, clock)
+    inner = Counting(tokens)
+    verifier = RememberingVerifier(inner, clock)
+    token = tokens.issue("alice", Role.ADMIN)
+    verifier.verify(token)
+    verifier.verify(token)
+    verifier.verify(token, check_revoked=True)
+    assert inner.calls == 2
