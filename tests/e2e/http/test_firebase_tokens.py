@@ -1,0 +1,156 @@
+"""Firebase ID tokens over HTTP in both profiles with development tokens off: the real
+verification path, the role from our record on every request, and revocation checks."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from domain.values import Role
+from infrastructure.bootstrap import System, bootstrap, init_storage
+from infrastructure.firebase import FirebaseVerifier
+from infrastructure.settings import Settings
+from interfaces.http.app import create_app
+from interfaces.http.problems import TYPES
+from tests.firebase_fake import FirebaseFake, running_firebase
+from tests.support import server_settings
+
+TIERS = "/v1/queries/tiers"
+PROJECTIONS = "/v1/admin/projections"
+
+
+class Book:
+    """A role book that records each uid's claimed role on first sight, then answers from its record."""
+
+    def __init__(self) -> None:
+        self.roles: dict[str, Role] = {}
+        self.asked = 0
+
+    def role_of(self, uid: str, claimed: Role) -> Role:
+        self.asked += 1
+        return self.roles.setdefault(uid, claimed)
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FirebaseFake]:
+    with running_firebase() as firebase:
+        yield firebase
+
+
+def firebase_settings(profile: str, fake: FirebaseFake, tmp_path: Path, schema: str) -> Settings:
+    env: dict[str, Any] = {"GYMGENIUS_DEV_TOKENS": False, **fake.env(fake.service_account(tmp_path))}
+    if profile == "server":
+        return server_settings(schema, **env)
+    return Settings(GYMGENIUS_DATA_DIR=tmp_path / "var", **env)  # type: ignore[call-arg]
+
+
+@pytest.fixture(params=["embedded", "server"])
+def firebase_system(request: pytest.FixtureRequest, fake: FirebaseFake, tmp_path: Path,
+                    pg_schema: str) -> Iterator[System]:
+    settings = firebase_settings(request.param, fake, tmp_path, pg_schema)
+    init_storage(settings)
+    system = bootstrap(settings)
+    yield system
+    system.close()
+
+
+@pytest.fixture
+def client(firebase_system: System) -> Iterator[TestClient]:
+    with TestClient(create_app(firebase_system)) as http:
+        yield http
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def problem_type(answer: Any) -> str:
+    assert answer.headers["content-type"] == "application/problem+json", answer.text
+    return answer.json()["type"].removeprefix(TYPES)
+
+
+def test_firebase_tokens_are_verified_when_development_tokens_are_off(fake, firebase_system, client):
+    assert isinstance(firebase_system.tokens.inner, FirebaseVerifier)
+    assert client.get(TIERS, headers=bearer(fake.mint("alice"))).status_code == 200
+    assert client.post("/v1/dev/tokens", json={"uid": "alice", "role": "admin"}).status_code == 404
+    started = client.post("/v1/commands/workout-sessions", json={"day": "Legs"},
+                          headers=bearer(fake.mint("alice")))
+    assert started.status_code == 201, started.text
+
+
+def test_a_token_issued_over_thirty_minutes_ago_gets_the_token_too_old_problem(fake, client):
+    answer = client.get(TIERS, headers=bearer(fake.mint("alice", issued=time.time() - 31 * 60)))
+    assert answer.status_code == 401 and problem_type(answer) == "token-too-old"
+    assert answer.headers["www-authenticate"] == "Bearer"
+
+
+def test_forged_foreign_and_expired_tokens_are_unauthenticated(fake, client):
+    forgeries = {
+        "expired": fake.mint("m", issued=time.time() - 7200),
+        "audience": fake.mint("m", aud="another-project"),
+        "issuer": fake.mint("m", iss="https://securetoken.google.com/another-project"),
+        "unknown kid": fake.mint("m", header_kid="unknown"),
+        "alg none": fake.mint("m", algorithm="none", secret=""),
+        "hs256 with the public key": fake.forged_with_public_key("m", "superadmin"),
+        "not a jwt": "not-a-jwt",
+    }
+    for name, token in forgeries.items():
+        answer = client.get(TIERS, headers=bearer(token))
+        assert answer.status_code == 401, name
+        assert problem_type(answer) == "unauthenticated", name
+
+
+def test_the_role_comes_from_our_record_on_every_request_seeded_by_the_claim(fake, firebase_system, client):
+    book = firebase_system.roles = Book()
+    olga = someone("olga")
+    token = bearer(fake.mint(olga, "admin"))
+    assert client.get(PROJECTIONS, headers=token).status_code == 200  # first sight: the claim
+    book.roles[olga] = Role.CLIENT  # a superadmin demoted her
+    assert client.get(PROJECTIONS, headers=token).status_code == 403  # the very next request
+    book.roles[olga] = Role.ADMIN
+    assert client.get(PROJECTIONS, headers=token).status_code == 200
+    assert book.asked == 3
+
+
+def someone(name: str) -> str:
+    """A uid no other test uses (the fake's accounts outlive a test)."""
+    return f"{name}-{uuid.uuid4().hex[:8]}"
+
+
+def test_refunds_and_rebuilds_check_that_the_callers_sessions_were_not_revoked(fake, client):
+    rhea = fake.account(someone("rhea"))
+    admin = bearer(fake.mint(rhea.uid, "superadmin", issued=time.time() - 30))
+    refund = f"/v1/commands/payments/{uuid.uuid4()}/refund"
+    rebuild = f"{PROJECTIONS}/no-such-projection/rebuild"
+    assert client.post(refund, json={"reason": "goodwill"}, headers=admin).status_code == 404
+    assert client.post(rebuild, headers=admin).status_code == 404
+    rhea.valid_since = int(time.time())
+    for path, body in ((refund, {"reason": "goodwill"}), (rebuild, None)):
+        answer = client.post(path, json=body, headers=admin)
+        assert answer.status_code == 401 and problem_type(answer) == "token-revoked", path
+    assert client.get(PROJECTIONS, headers=admin).status_code == 200  # other routes do not ask
+
+
+def test_an_unavailable_identity_toolkit_is_a_503_on_a_checked_route(fake, client):
+    sam = fake.account(someone("sam"))
+    fake.faults += [429] * 5
+    try:
+        answer = client.post(f"/v1/commands/payments/{uuid.uuid4()}/refund", json={"reason": "goodwill"},
+                             headers=bearer(fake.mint(sam.uid, "admin")))
+    finally:
+        fake.faults.clear()
+    assert answer.status_code == 503 and problem_type(answer) == "identity-unavailable"
+    assert "retry-after" in answer.headers
+
+
+def test_a_development_token_acts_as_the_role_it_carries_whatever_the_record(system, api, auth):
+    book = system.roles = Book()
+    book.roles["root"] = Role.CLIENT
+    assert api.get(PROJECTIONS, headers=auth("root", "admin")).status_code == 200
+    assert book.asked == 0
