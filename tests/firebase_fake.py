@@ -36,6 +36,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from infrastructure.razorpay.sandbox import LoopbackServer
+from infrastructure.settings import Settings
+from tests.support import server_settings
 
 PROJECT = "gymgenius-test"
 
@@ -223,6 +225,14 @@ def _segment(value: dict[str, Any]) -> str:
 
 def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": status, "message": message, "errors": []}}, status)
+
+
+def firebase_settings(profile: str, fake: FirebaseFake, directory: Path, schema: str) -> Settings:
+    """Settings of either profile with development tokens off and Firebase pointed at the fake."""
+    env: dict[str, Any] = {"GYMGENIUS_DEV_TOKENS": False, **fake.env(fake.service_account(directory))}
+    if profile == "server":
+        return server_settings(schema, **env)
+    return Settings(GYMGENIUS_DATA_DIR=directory / "var", **env)  # type: ignore[call-arg]
 
 
 @contextmanager

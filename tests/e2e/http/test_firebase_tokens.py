@@ -15,11 +15,9 @@ from fastapi.testclient import TestClient
 from domain.values import Role
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.firebase import FirebaseVerifier
-from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from interfaces.http.problems import TYPES
-from tests.firebase_fake import FirebaseFake, running_firebase
-from tests.support import server_settings
+from tests.firebase_fake import FirebaseFake, firebase_settings, running_firebase
 
 TIERS = "/v1/queries/tiers"
 PROJECTIONS = "/v1/admin/projections"
@@ -41,13 +39,6 @@ class Book:
 def fake() -> Iterator[FirebaseFake]:
     with running_firebase() as firebase:
         yield firebase
-
-
-def firebase_settings(profile: str, fake: FirebaseFake, tmp_path: Path, schema: str) -> Settings:
-    env: dict[str, Any] = {"GYMGENIUS_DEV_TOKENS": False, **fake.env(fake.service_account(tmp_path))}
-    if profile == "server":
-        return server_settings(schema, **env)
-    return Settings(GYMGENIUS_DATA_DIR=tmp_path / "var", **env)  # type: ignore[call-arg]
 
 
 @pytest.fixture(params=["embedded", "server"])
