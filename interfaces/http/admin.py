@@ -50,7 +50,9 @@ class RebuildOut(BaseModel):
 REBUILDING: dict[int | str, dict[str, Any]] = {
     202: {"description": "Rebuilding", "headers": {"Location": {
         "description": "Where to follow the rebuild", "schema": {"type": "string"}}}},
-    **documented(401, 403, 404, 409, 422, say={**UNKNOWN, 409: "That read model is being rebuilt already"}),
+    **documented(401, 403, 404, 409, 422, 503, say={
+        **UNKNOWN, 409: "That read model is being rebuilt already",
+        503: "The identity provider cannot confirm the caller's sessions were not revoked; retry"}),
 }
 
 
