@@ -9,6 +9,7 @@ thread pool, since an identity provider may fetch its keys over the network.
 import json
 import re
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Request
@@ -45,16 +46,7 @@ async def current_actor(
     known = system.tokens.remembered(token)
     if known is not None and known.source is TokenSource.DEVELOPMENT:
         return actor_of(known, system.roles)
-    return await run_in_threadpool(_identify, system, token, False)
-
-
-async def _token_unrevoked(
-    system: SystemDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    actor: Annotated[Actor, Depends(current_actor)],
-) -> Actor:
-    """The caller, after asking the identity provider that their sessions were not revoked."""
-    return await run_in_threadpool(_identify, system, _token(credentials), True)
+    return await run_in_threadpool(_identify, system, token)
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -63,18 +55,23 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials
 
 
-def _identify(system: System, token: str, check_revoked: bool) -> Actor:
-    return actor_of(system.tokens.verify(token, check_revoked=check_revoked), system.roles)
+def _identify(system: System, token: str) -> Actor:
+    return actor_of(system.tokens.verify(token), system.roles)
 
 
 def allow(*roles: Role, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:
     """A dependency that admits only the given roles (403 for the others); with `check_revoked`,
-    only a caller whose sessions the identity provider has not revoked (refunds, rebuilds)."""
-    caller = _token_unrevoked if check_revoked else current_actor
+    then only a caller whose sessions the identity provider has not revoked (refunds, rebuilds)."""
 
-    async def check(actor: Annotated[Actor, Depends(caller)]) -> Actor:
+    async def check(
+        system: SystemDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        actor: Annotated[Actor, Depends(current_actor)],
+    ) -> Actor:
         if actor.role not in roles:
             raise Forbidden(f"the {actor.role.value} role may not do this")
+        if check_revoked:
+            await run_in_threadpool(partial(system.tokens.verify, _token(credentials), check_revoked=True))
         return actor
 
     check.__name__ = "allow_" + "_".join(r.value for r in roles)

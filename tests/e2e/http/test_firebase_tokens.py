@@ -145,3 +145,11 @@ def test_a_development_token_acts_as_the_role_it_carries_whatever_the_record(sys
     book.roles["root"] = Role.CLIENT
     assert api.get(PROJECTIONS, headers=auth("root", "admin")).status_code == 200
     assert book.asked == 0
+
+
+def test_a_caller_whose_role_may_not_refund_is_refused_before_firebase_is_asked(fake, client):
+    uid = someone("ivan")
+    answer = client.post(f"/v1/commands/payments/{uuid.uuid4()}/refund", json={"reason": "goodwill"},
+                         headers=bearer(fake.mint(uid, "client")))
+    assert answer.status_code == 403
+    assert not [body for name, body in fake.calls if body.get("localId") == [uid]]
