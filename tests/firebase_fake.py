@@ -1,11 +1,13 @@
 """Firebase at the network edge, on a loopback port: the public certificates of a locally generated
 RSA key (served as Google serves them, with Cache-Control), an OAuth token endpoint for a throwaway
-service account, and the Identity Toolkit endpoints firebase-admin calls (`accounts:lookup`,
-`accounts:update`). `mint` signs ID tokens with PyJWT as Firebase would.
+service account, and the Identity Toolkit endpoints firebase-admin calls (`accounts:lookup` for
+`get_user` and revocation checks, `accounts:update` for custom claims and `revoke_refresh_tokens`,
+`accounts:delete` for `delete_user`). `mint` signs ID tokens with PyJWT as Firebase would.
 
     with running_firebase() as firebase:
-        settings = server_settings(schema, GYMGENIUS_DEV_TOKENS=False, **firebase.env())
+        settings = firebase_settings("server", firebase, tmp_path, schema)  # dev tokens off
         token = firebase.mint("alice", role="trainer")
+        firebase.account("alice").valid_since = int(time.time())  # her sessions revoked
 """
 
 from __future__ import annotations
@@ -197,6 +199,15 @@ class FirebaseFake:
                 account.valid_since = int(body["validSince"])
         return JSONResponse({"kind": "identitytoolkit#SetAccountInfoResponse", "localId": uid})
 
+    async def delete(self, request: Request) -> JSONResponse:
+        body, refused = await self._authorized(request, "delete")
+        if refused is not None:
+            return refused
+        with self.lock:
+            if self.accounts.pop(str(body.get("localId")), None) is None:
+                return _error(400, "USER_NOT_FOUND")
+        return JSONResponse({"kind": "identitytoolkit#DeleteAccountResponse"})
+
     async def _authorized(self, request: Request, name: str) -> tuple[dict[str, Any], JSONResponse | None]:
         body = await request.json()
         bearer = request.headers.get("authorization", "").removeprefix("Bearer ")
@@ -216,6 +227,7 @@ class FirebaseFake:
             Route("/certs", self.certs), Route("/token", self.token, methods=["POST"]),
             Route(base + "accounts:lookup", self.lookup, methods=["POST"]),
             Route(base + "accounts:update", self.update, methods=["POST"]),
+            Route(base + "accounts:delete", self.delete, methods=["POST"]),
         ])
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from firebase_admin import auth
 
 from application.identity import MirrorUnavailable, TokenRevoked
 from domain.values import Role
@@ -78,3 +79,11 @@ def test_an_unreachable_identity_toolkit_is_mirror_unavailable(fake, tmp_path):
 def test_a_uid_firebase_does_not_know_is_skipped(fake, firebase):
     FirebaseIdentityMirror(firebase).mirror_role("never-signed-in", Role.TRAINER)
     assert "never-signed-in" not in fake.accounts
+
+
+def test_the_fake_deletes_a_user_as_firebase_admin_asks(fake, firebase):
+    fake.account("jane")
+    auth.delete_user("jane", app=firebase.app)
+    assert "jane" not in fake.accounts
+    with pytest.raises(auth.UserNotFoundError):
+        auth.get_user("jane", app=firebase.app)
