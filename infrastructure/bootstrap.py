@@ -160,7 +160,6 @@ def worker_safety_net(system: System, interval: float = 2.0) -> SafetyNet:
     return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval)
 
 
-
 def _identity(settings: Settings, dev_tokens: DevTokens | None,
               clock: Callable[[], datetime]) -> tuple[TokenVerifier, FirebaseAuth | None]:
     """Development tokens where they are on; everywhere else Firebase ID tokens."""
