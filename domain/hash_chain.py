@@ -29,7 +29,8 @@ def link_hash(
 ) -> str:
     """SHA-256 hex of the previous hash followed by the event's canonical JSON (chain 2 with a
     timestamp, chain 1 without)."""
-    return hashlib.sha256((prev_hash + canonical_json(event_type, version, data, timestamp)).encode()).hexdigest()
+    body = canonical_json(event_type, version, data, timestamp)
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
 
 
 def canonical_json(
@@ -79,7 +80,8 @@ def link_form(record: Mapping[str, Any], prev_hash: str) -> int | None:
     for form, timestamp in ((2, record.get("timestamp")), (1, None)):
         if form == 2 and timestamp is None:
             continue
-        if record["hash"] == link_hash(prev_hash, record["type"], record["version"], record["data"], timestamp):
+        digest = link_hash(prev_hash, record["type"], record["version"], record["data"], timestamp)
+        if record["hash"] == digest:
             return form
     return None
 
@@ -88,7 +90,7 @@ def find_break(records: Iterable[Mapping[str, Any]]) -> ChainBreak | None:
     """The first record that does not link up or whose hash does not match its content, or None."""
     prev_hash, newest_form = GENESIS, 1
     for index, record in enumerate(records):
-        reason = _fault(record, index + 1, prev_hash, newest_form)
+        reason = link_fault(record, index + 1, prev_hash, newest_form)
         if reason is not None:
             return ChainBreak(index, reason)
         newest_form = max(newest_form, link_form(record, prev_hash) or 1)
@@ -101,9 +103,13 @@ def verify_chain(records: Iterable[Mapping[str, Any]]) -> bool:
     return find_break(records) is None
 
 
-def _fault(record: Mapping[str, Any], expected_version: int, prev_hash: str, newest_form: int) -> str | None:
+def link_fault(
+    record: Mapping[str, Any], expected_version: int, prev_hash: str, newest_form: int
+) -> str | None:
+    """Why the record is not the next link after `prev_hash` (None when it is)."""
     if record["version"] != expected_version:
-        return f"version {record['version']} where version {expected_version} was expected (an event is missing or moved)"
+        got = record["version"]
+        return f"version {got} where version {expected_version} was expected (an event is missing or moved)"
     if record["prev_hash"] != prev_hash:
         return "prev_hash is not the previous event's hash (an event is missing or moved)"
     form = link_form(record, prev_hash)
@@ -124,3 +130,8 @@ def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     raise TypeError(f"{type(value).__name__} has no canonical JSON form")
+
+
+def plain(value: Any) -> Any:
+    """The value as JSON gives it back: what the canonical form writes for it."""
+    return json.loads(json.dumps(value, default=_plain))

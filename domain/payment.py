@@ -391,7 +391,8 @@ class Payment(Aggregate):
         """Records a refund made outside the gateway flow (no gateway refund id)."""
         amount = self._refundable(amount_paise)
         reason = require_text("reason", reason, 500)
-        self._chain(Payment.Refunded, amount=amount, reason=reason, at=at, gateway_refund_id=None, refund_id=None)
+        self._chain(Payment.Refunded, amount=amount, reason=reason, at=at,
+                    gateway_refund_id=None, refund_id=None)
 
     def request_refund(self, refund_id: str, amount_paise: int | None, reason: str, at: datetime) -> None:
         """An admin asks for a refund (`refund_id` is ours, sent as the gateway's idempotency key).

@@ -11,6 +11,7 @@ import redis
 from dramatiq import Worker
 
 from application.aggregates import Aggregates
+from application.audit import Audit
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
 from application.identity import InvalidToken
@@ -24,6 +25,7 @@ from domain.values import Actor
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
+from infrastructure.eventstore.audit_log import LogReader
 from infrastructure.eventstore.log import EventLog
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
@@ -66,6 +68,7 @@ class System:
     realtime: Realtime
     gateway: PaymentGateway
     gateway_events: GatewayEvents
+    audit: Audit
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
 
@@ -139,6 +142,7 @@ def bootstrap(
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
+        audit=Audit(LogReader(log)),
     )
 
 

@@ -262,7 +262,8 @@ def test_the_hash_is_sha256_of_the_previous_hash_and_the_canonical_event() -> No
         "amount": {"paise": PRICE, "currency": "INR"},
         "purpose": {"kind": "subscription", "reference_id": "sub-1"},
     }
-    body = {"chain": 2, "type": "Initiated", "version": 1, "timestamp": first["timestamp"].isoformat(), "data": data}
+    stamp = first["timestamp"].isoformat()
+    body = {"chain": 2, "type": "Initiated", "version": 1, "timestamp": stamp, "data": data}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     assert first["hash"] == hashlib.sha256((GENESIS + canonical).encode()).hexdigest()
 

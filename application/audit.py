@@ -1,0 +1,163 @@
+"""What auditors ask of the log: a payment's chain, an aggregate as it stood, a window's payment events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.hash_chain import GENESIS, chain_record, link_fault, link_form, plain
+from domain.payment import Payment
+from domain.subscription import Subscription
+
+PAGE = 1_000
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event as the log holds it: its position, and the domain event (None if it cannot be read)."""
+
+    position: int
+    aggregate_id: UUID
+    version: int
+    event: Any
+
+
+class AuditLog(Protocol):
+    def events_of(self, aggregate_id: UUID) -> list[LoggedEvent]:
+        """The aggregate's events in log order (by position)."""
+
+    def payment_events(self, after_position: int, limit: int) -> list[LoggedEvent]:
+        """Up to `limit` payment events after the position, in log order."""
+
+
+@dataclass
+class ChainReport:
+    """A payment's events as chain records, and where (if anywhere) the chain breaks."""
+
+    payment_id: UUID
+    events: list[dict[str, Any]]
+    broken_at: int | None = None
+    reason: str | None = None
+
+    @property
+    def chain_valid(self) -> bool:
+        return self.broken_at is None
+
+
+def published(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as auditors read it (JSON values, exactly as hashed), with the chain form its hash has."""
+    form = link_form(record, record["prev_hash"]) if record["hash"] else None
+    return {**plain(record), "chain": form}
+
+
+def audit_record(logged: LoggedEvent) -> dict[str, Any]:
+    """The chain record of a logged event, with its position (an unreadable one keeps its place)."""
+    if logged.event is None:
+        return {"position": logged.position, "version": logged.version, "type": "unreadable",
+                "timestamp": None, "data": {}, "prev_hash": "", "hash": ""}
+    return {"position": logged.position, **chain_record(logged.event)}
+
+
+UNREADABLE = "the stored event cannot be read (it was edited)"
+
+
+@dataclass
+class ChainWalk:
+    """Verifies every payment's chain in one pass over the log (state: one link per payment)."""
+
+    heads: dict[UUID, tuple[str, int, int]] = field(default_factory=dict)  # id: hash, version, form
+    broken: dict[UUID, tuple[int, str]] = field(default_factory=dict)  # id: position, why
+    events: int = 0
+
+    def step(self, logged: LoggedEvent) -> None:
+        self.events += 1
+        if logged.aggregate_id in self.broken:
+            return
+        prev_hash, version, form = self.heads.get(logged.aggregate_id, (GENESIS, 0, 1))
+        record = audit_record(logged)
+        why = UNREADABLE if logged.event is None else link_fault(record, version + 1, prev_hash, form)
+        if why is not None:
+            self.broken[logged.aggregate_id] = (logged.position, why)
+        else:
+            newest = max(form, link_form(record, prev_hash) or 1)
+            self.heads[logged.aggregate_id] = (record["hash"], record["version"], newest)
+
+    def report(self, payment_id: UUID, records: list[dict[str, Any]]) -> ChainReport:
+        found = self.broken.get(payment_id)
+        return ChainReport(payment_id, records, *(found or (None, None)))
+
+
+class Audit:
+    """The auditors' application: reads the log only; fixes nothing."""
+
+    def __init__(self, log: AuditLog) -> None:
+        self.log = log
+
+    def payment_chain(self, payment_id: UUID) -> ChainReport | None:
+        logged = self.log.events_of(payment_id)
+        if not any(_is_payment(e) for e in logged):
+            return None
+        walk = ChainWalk()
+        for entry in logged:
+            walk.step(entry)
+        return walk.report(payment_id, [audit_record(e) for e in logged])
+
+    def payment_as_of(self, payment_id: UUID, at: datetime | None, position: int | None) -> AsOf | None:
+        """The payment rebuilt from its events up to the time or position (None: not yet there)."""
+        return _as_of(self.log.events_of(payment_id), Payment, at, position)
+
+    def subscription_as_of(
+        self, subscription_id: UUID, at: datetime | None, position: int | None
+    ) -> AsOf | None:
+        return _as_of(self.log.events_of(subscription_id), Subscription, at, position)
+
+    def payment_events(
+        self, start: datetime | None, end: datetime | None, after_position: int = 0, page: int = PAGE
+    ) -> Iterator[dict[str, Any]]:
+        """Every payment event stamped in [start, end), in log order, read a page at a time."""
+        for logged in self.walk(after_position, page):
+            record = audit_record(logged)
+            stamp = record["timestamp"]
+            if stamp is None or ((start is None or stamp >= start) and (end is None or stamp < end)):
+                yield {"payment_id": str(logged.aggregate_id), **published(record)}
+
+    def walk(self, after_position: int = 0, page: int = PAGE) -> Iterator[LoggedEvent]:
+        while batch := self.log.payment_events(after_position, page):
+            yield from batch
+            after_position = batch[-1].position
+
+    def verify_all(self, progress: Callable[[int], None] = lambda _: None) -> ChainWalk:
+        """Every payment's chain, in one pass over the log."""
+        walk = ChainWalk()
+        for logged in self.walk():
+            walk.step(logged)
+            progress(logged.position)
+        return walk
+
+
+def _is_payment(logged: LoggedEvent) -> bool:
+    return isinstance(logged.event, Payment.Event)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """An aggregate as it stood, and the position and time of the last event it includes."""
+
+    aggregate: Any
+    position: int
+    timestamp: datetime
+
+
+def _as_of(logged: list[LoggedEvent], kind: type, at: datetime | None, position: int | None) -> AsOf | None:
+    state: AsOf | None = None
+    for entry in logged:
+        event = entry.event
+        if event is None or not isinstance(event, kind.Event):  # type: ignore[attr-defined]
+            return None
+        if (at is not None and event.timestamp > at) or (position is not None and entry.position > position):
+            break
+        state = AsOf(event.mutate(state.aggregate if state else None), entry.position, event.timestamp)
+    return state
