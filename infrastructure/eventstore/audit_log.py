@@ -8,9 +8,11 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import TopicError, get_topic
 
-from application.audit import LoggedEvent
+from application.audit import Audit, LoggedEvent
 from domain.payment import Payment
+from infrastructure.eventstore import event_store_env
 from infrastructure.eventstore.log import EventLog
+from infrastructure.settings import Settings
 
 PAYMENT_TOPICS = sorted(
     get_topic(v) for v in vars(Payment).values() if isinstance(v, type) and issubclass(v, Payment.Event)
@@ -41,3 +43,10 @@ class LogReader:
         except (ValueError, TypeError, KeyError, AttributeError, TopicError):
             event = None
         return LoggedEvent(position, aggregate_id, stored.originator_version, event)
+
+
+def open_audit(settings: Settings) -> tuple[Audit, EventLog]:
+    """The auditors' application over the configured event store, without the rest of the system
+    (the caller closes the log)."""
+    log = EventLog(env=event_store_env(settings))
+    return Audit(LogReader(log)), log

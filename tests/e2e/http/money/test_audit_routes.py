@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
@@ -14,9 +15,15 @@ import pytest
 from sqlalchemy import select
 
 from projections.audit_access import audit_access
-from tests.e2e.http.money.audited import AUDIT, captured_then_refunded, chain
+from tests.e2e.http.money.audited import AUDIT, captured_then_refunded, chain, fitting_the_contract
 from tests.e2e.http.money.flows import BASIC, Money
 from tests.tampering import StoredRows
+
+
+@pytest.fixture(autouse=True)
+def every_answer_fits_the_contract(money: Money) -> Iterator[None]:
+    with fitting_the_contract(money):
+        yield
 
 
 def canonical(event: dict[str, Any]) -> str:
