@@ -18,6 +18,7 @@ from application.identity import InvalidToken
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
+from application.reconciliation import Reconciliations
 from application.subscriptions import Subscriptions
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
@@ -34,6 +35,7 @@ from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
+from infrastructure.reconcile_worker import register_reconcile
 from infrastructure.scheduler import Tick, Ticker, register_tick
 from infrastructure.settings import Settings
 from infrastructure.token_cache import RememberingVerifier
@@ -69,6 +71,8 @@ class System:
     gateway: PaymentGateway
     gateway_events: GatewayEvents
     audit: Audit
+    reconciliations: Reconciliations
+    reconcile: dramatiq.Actor
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
 
@@ -133,6 +137,10 @@ def bootstrap(
     register_catch_up(broker, catch_up)
     tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
     register_tick(broker, tick)
+    reader = LogReader(log)
+    audit = Audit(reader)
+    reconciliations = Reconciliations(aggregates, audit, gateway, reader)
+    reconcile = register_reconcile(broker, reconciliations, clock)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
@@ -142,7 +150,7 @@ def bootstrap(
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
-        audit=Audit(LogReader(log)),
+        audit=audit, reconciliations=reconciliations, reconcile=reconcile,
     )
 
 

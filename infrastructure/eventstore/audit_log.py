@@ -10,6 +10,7 @@ from eventsourcing.utils import TopicError, get_topic
 
 from application.audit import Audit, LoggedEvent
 from domain.payment import Payment
+from domain.reconciliation import Reconciliation
 from infrastructure.eventstore import event_store_env
 from infrastructure.eventstore.log import EventLog
 from infrastructure.settings import Settings
@@ -36,6 +37,9 @@ class LogReader:
         found = self.log.recorder.select_notifications(after_position + 1, limit, topics=PAYMENT_TOPICS)
         return [self._logged(n.id, n) for n in found]
 
+    def reconciliation_ids(self) -> list[UUID]:
+        return reconciliation_ids(self.log)
+
     def _logged(self, position: int, stored: StoredEvent) -> LoggedEvent:
         aggregate_id = UUID(str(stored.originator_id))
         try:
@@ -50,3 +54,16 @@ def open_audit(settings: Settings) -> tuple[Audit, EventLog]:
     (the caller closes the log)."""
     log = EventLog(env=event_store_env(settings))
     return Audit(LogReader(log)), log
+
+
+REQUESTED = [get_topic(Reconciliation.Requested)]
+
+
+def reconciliation_ids(log: EventLog, page: int = 500) -> list[UUID]:
+    """Every reconciliation run, oldest first (from its Requested events)."""
+    found: list[UUID] = []
+    after = 0
+    while batch := log.recorder.select_notifications(after + 1, page, topics=REQUESTED):
+        found += [UUID(str(n.originator_id)) for n in batch]
+        after = batch[-1].id
+    return found

@@ -28,6 +28,7 @@ OPERATION_IDS = {
     "startAutopay", "confirmAutopay", "getPayment", "listPayments", "getDashboardSummary",
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
     "getPaymentChain", "getPaymentAsOf", "getSubscriptionAsOf", "exportPaymentEvents",
+    "requestReconciliation", "resolveDiscrepancy", "getReconciliation", "listReconciliations",
 }
 
 
