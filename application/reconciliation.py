@@ -1,7 +1,8 @@
 """Reconciliation: our payment log against the gateway's payments and refunds over a window.
 
-A run records each difference once: one still open from an earlier run (the same kind, payment
-and values) is named in the run's `seen_again`, never recorded as new. Nothing is ever fixed here.
+A run records each difference once: one an earlier run already recorded (the same kind, payment
+and both sides' values; open or resolved) is named in the run's `seen_again`, never recorded as
+new. A difference whose values changed since is a new one. Nothing is ever fixed here.
 """
 
 from __future__ import annotations
@@ -138,9 +139,9 @@ class Reconciliations:
             self.aggregates.change(ctx, Reconciliation, run_id, None, lambda r: r.fail(reason, ctx.at))
             return RunSummary("failed")
         summary = RunSummary("completed")
-        open_keys = self._open_keys(run_id)
-        seen = [f.key for f in findings if f.key in open_keys]
-        summary.new = [f for f in findings if f.key not in open_keys]
+        known_keys = self._known_keys(run_id)
+        seen = [f.key for f in findings if f.key in known_keys]
+        summary.new = [f for f in findings if f.key not in known_keys]
         summary.seen_again = len(seen)
 
         def act(r: Reconciliation) -> None:
@@ -151,11 +152,11 @@ class Reconciliations:
         self.aggregates.change(ctx, Reconciliation, run_id, None, act)
         return summary
 
-    def _open_keys(self, run_id: UUID) -> set[str]:
+    def _known_keys(self, run_id: UUID) -> set[str]:
         keys: set[str] = set()
         for other in self.runs.reconciliation_ids():
             if other != run_id:
-                keys |= self.aggregates.load(Reconciliation, other).open_keys()
+                keys |= self.aggregates.load(Reconciliation, other).known_keys()
         return keys
 
     def _findings(self, start: datetime, end: datetime) -> tuple[list[Finding], int]:

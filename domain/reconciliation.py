@@ -139,8 +139,9 @@ class Reconciliation(Aggregate):
     def _resolved(self, number: int, reason: str, resolved_by: str, at: datetime) -> None:
         self.resolved[number] = reason
 
-    def open_keys(self) -> set[str]:
-        return {d["key"] for n, d in self.found.items() if n not in self.resolved}
+    def known_keys(self) -> set[str]:
+        """Every difference this run recorded (open or resolved), by key."""
+        return {d["key"] for d in self.found.values()}
 
     def _require_running(self) -> None:
         if self.status != "running":
