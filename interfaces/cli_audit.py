@@ -4,6 +4,7 @@ the audit routes (no HTTP): verify chains, replay a payment as of a time, export
 from __future__ import annotations
 
 import csv
+import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from application.audit import Audit, ChainReport
+from application.context import CommandContext
+from domain.values import Actor, Role
+from infrastructure.bootstrap import bootstrap
 from infrastructure.eventstore.audit_log import open_audit
 from infrastructure.settings import Settings
 from interfaces.http.audit_states import payment_state
@@ -159,3 +163,41 @@ def _write(records: Iterator[dict[str, Any]], out: TextIO, as_csv: bool, progres
         if written % 1000 == 0:
             progress(record["position"])
     return written
+
+
+@audit_cli.command()
+def reconcile(
+    start: Annotated[datetime, typer.Option("--from", help="ISO 8601 with offset")],
+    end: Annotated[datetime, typer.Option("--to", help="ISO 8601 with offset")],
+    as_csv: Csv = False,
+) -> None:
+    """Compare our payment log with the gateway's payments and refunds over [--from, --to], here
+    and now (as the worker would); lists what this run found new; exits 1 if anything differs."""
+    if any(t.tzinfo is None for t in (start, end)):
+        raise typer.BadParameter("--from and --to need their offset (e.g. +00:00)")
+    system = bootstrap(Settings())
+    try:
+        ctx = CommandContext(Actor(getpass.getuser() or "cli", Role.AUDITOR), system.clock(), "cli")
+        run_id = system.reconciliations.request(ctx, start, end).id
+        with _progress("reconciling") as bar:
+            bar.add_task("reconcile", total=None)
+            summary = system.reconciliations.run(ctx, run_id)
+    finally:
+        system.close()
+    rows = [
+        [f.kind, f.payment_id or "", f.gateway_payment_id or "", json.dumps(f.ours), json.dumps(f.theirs)]
+        for f in summary.new
+    ]
+    if as_csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["kind", "payment_id", "gateway_payment_id", "ours", "theirs"])
+        out.writerows(rows)
+    else:
+        for row in rows:
+            typer.echo(" ".join(row))
+    typer.echo(
+        f"reconciliation {run_id} {summary.status}: {len(summary.new)} new, {summary.seen_again} seen before",
+        err=True,
+    )
+    if summary.status != "completed" or summary.new or summary.seen_again:
+        raise typer.Exit(1)

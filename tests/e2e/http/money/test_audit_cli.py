@@ -1,5 +1,5 @@
 """`python -m interfaces.cli audit ...` in both profiles, over payments made through the sandbox:
-verify (all, one, after tampering), replay as of a time, export to a file and as CSV."""
+verify (all, one, after tampering), replay as of a time, export to a file and as CSV, reconcile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,17 @@ from tests.e2e.http.money.flows import BASIC, Money
 from tests.tampering import StoredRows
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \[")
-STORE = ("GYMGENIUS_PROFILE", "GYMGENIUS_DATA_DIR", "DATABASE_URL", "GYMGENIUS_DB_SCHEMA", "REDIS_URL")
+STORE = (
+    "GYMGENIUS_PROFILE",
+    "GYMGENIUS_DATA_DIR",
+    "DATABASE_URL",
+    "GYMGENIUS_DB_SCHEMA",
+    "REDIS_URL",
+    "RAZORPAY_BASE_URL",
+    "RAZORPAY_KEY_ID",
+    "RAZORPAY_KEY_SECRET",
+    "RAZORPAY_WEBHOOK_SECRET",
+)
 
 
 @pytest.fixture
@@ -89,3 +99,25 @@ def test_export_writes_the_same_lines_as_the_route_to_a_file_and_resumes(
     assert [r["position"] for r in csv.DictReader(io.StringIO(out))] == [
         str(x["position"]) for x in lines[1:4]
     ]
+
+
+def test_reconcile_lists_what_differs_and_exits_1_then_finds_nothing_new(money: Money, run) -> None:
+    paid = captured_then_refunded(money)
+    now = datetime.now(UTC)
+    window = [
+        "--from",
+        (now - timedelta(hours=1)).isoformat(),
+        "--to",
+        (now + timedelta(hours=1)).isoformat(),
+    ]
+    code, out, err = run("reconcile", *window)
+    assert code == 0 and out == "" and "completed: 0 new, 0 seen before" in err
+    gid = money.payment(paid["id"]).gateway_payment_id
+    ledger = money.sandbox.state.ledger
+    with ledger.lock:
+        ledger.payments[gid]["amount"] = 1
+    code, out, _ = run("reconcile", *window, "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 1 and [(r["kind"], r["payment_id"]) for r in rows] == [("amount_mismatch", paid["id"])]
+    code, out, err = run("reconcile", *window)
+    assert code == 1 and out == "" and "0 new, 1 seen before" in err

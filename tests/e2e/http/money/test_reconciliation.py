@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 
 from infrastructure.razorpay.sandbox.entities import new_id, refund
 from tests.e2e.http.money.audited import captured_then_refunded, fitting_the_contract
@@ -55,6 +56,14 @@ def reconcile(money: Money, **window: datetime) -> dict[str, Any]:
     return wait_until(done, 20, "the reconciliation run")  # type: ignore[return-value]
 
 
+KINDS = ("amount_mismatch", "status_mismatch", "missing_in_gateway", "missing_in_log", "refund_mismatch")
+
+
+def found_total(kind: str) -> float:
+    """The metric alert rules watch: new discrepancies found, by kind."""
+    return REGISTRY.get_sample_value("gymgenius_reconciliation_discrepancies_total", {"kind": kind}) or 0.0
+
+
 def plant(money: Money, change: Any) -> None:
     ledger = money.sandbox.state.ledger
     with ledger.lock:
@@ -79,7 +88,9 @@ def test_each_planted_difference_is_found_once_and_a_second_run_records_nothing_
         ledger.refunds[extra["id"]] = extra
 
     plant(money, differences)
+    before = {kind: found_total(kind) for kind in KINDS}
     run = reconcile(money)
+    assert {kind: found_total(kind) - before[kind] for kind in KINDS} == dict.fromkeys(KINDS, 1)
     found = {d["kind"]: d for d in run["discrepancies"]}
     assert run["status"] == "completed" and len(run["discrepancies"]) == 5 and run["seen_again"] == 0
     assert set(found) == {
@@ -106,6 +117,7 @@ def test_each_planted_difference_is_found_once_and_a_second_run_records_nothing_
     assert found["refund_mismatch"]["payment_id"] == refunded
     assert clean["id"] not in {d["payment_id"] for d in run["discrepancies"]}
     again = reconcile(money)
+    assert {kind: found_total(kind) - before[kind] for kind in KINDS} == dict.fromkeys(KINDS, 1)
     assert again["status"] == "completed" and again["discrepancies"] == [] and again["seen_again"] == 5
     listed = money.api.get(RUNS, headers=money.auth("ada", "auditor")).json()["items"]
     assert [r["id"] for r in listed][:2] == [again["id"], run["id"]]
