@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from domain.hash_chain import GENESIS, chain_record, link_fault, link_form, plain
+from domain.hash_chain import GENESIS, chain_record, link_check, link_form, plain
 from domain.payment import Payment
 from domain.subscription import Subscription
 
@@ -32,6 +32,11 @@ class AuditLog(Protocol):
     def payment_events(self, after_position: int, limit: int) -> list[LoggedEvent]:
         """Up to `limit` payment events after the position, in log order."""
 
+    def payment_records(self, after_position: int, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` chain records of payment events after the position, in log order, read
+        from the stored form without building domain events: `position`, `payment_id` (str),
+        `version`, `type`, `timestamp` (ISO 8601 text), `data`, `prev_hash`, `hash`."""
+
 
 @dataclass
 class ChainReport:
@@ -53,14 +58,27 @@ def published(record: dict[str, Any]) -> dict[str, Any]:
     return {**plain(record), "chain": form}
 
 
+def unreadable(position: int, payment_id: UUID, version: int) -> dict[str, Any]:
+    return {
+        "position": position,
+        "payment_id": payment_id,
+        "version": version,
+        "type": UNREADABLE_TYPE,
+        "timestamp": None,
+        "data": {},
+        "prev_hash": "",
+        "hash": "",
+    }
+
+
 def audit_record(logged: LoggedEvent) -> dict[str, Any]:
     """The chain record of a logged event, with its position (an unreadable one keeps its place)."""
     if logged.event is None:
-        return {"position": logged.position, "version": logged.version, "type": "unreadable",
-                "timestamp": None, "data": {}, "prev_hash": "", "hash": ""}
-    return {"position": logged.position, **chain_record(logged.event)}
+        return unreadable(logged.position, logged.aggregate_id, logged.version)
+    return {"position": logged.position, "payment_id": logged.aggregate_id, **chain_record(logged.event)}
 
 
+UNREADABLE_TYPE = "unreadable"
 UNREADABLE = "the stored event cannot be read (it was edited)"
 
 
@@ -72,18 +90,21 @@ class ChainWalk:
     broken: dict[UUID, tuple[int, str]] = field(default_factory=dict)  # id: position, why
     events: int = 0
 
-    def step(self, logged: LoggedEvent) -> None:
+    def step(self, record: dict[str, Any]) -> None:
+        """Takes the next record (with its `position` and `payment_id`) of the log's payment events."""
         self.events += 1
-        if logged.aggregate_id in self.broken:
+        payment_id = record["payment_id"]
+        if payment_id in self.broken:
             return
-        prev_hash, version, form = self.heads.get(logged.aggregate_id, (GENESIS, 0, 1))
-        record = audit_record(logged)
-        why = UNREADABLE if logged.event is None else link_fault(record, version + 1, prev_hash, form)
+        prev_hash, version, newest = self.heads.get(payment_id, (GENESIS, 0, 1))
+        why: str | None = UNREADABLE
+        form = 0
+        if record["type"] != UNREADABLE_TYPE:
+            why, form = link_check(record, version + 1, prev_hash, newest)
         if why is not None:
-            self.broken[logged.aggregate_id] = (logged.position, why)
+            self.broken[payment_id] = (record["position"], why)
         else:
-            newest = max(form, link_form(record, prev_hash) or 1)
-            self.heads[logged.aggregate_id] = (record["hash"], record["version"], newest)
+            self.heads[payment_id] = (record["hash"], record["version"], max(newest, form))
 
     def report(self, payment_id: UUID, records: list[dict[str, Any]]) -> ChainReport:
         found = self.broken.get(payment_id)
@@ -100,10 +121,11 @@ class Audit:
         logged = self.log.events_of(payment_id)
         if not any(_is_payment(e) for e in logged):
             return None
+        records = [audit_record(e) for e in logged]
         walk = ChainWalk()
-        for entry in logged:
-            walk.step(entry)
-        return walk.report(payment_id, [audit_record(e) for e in logged])
+        for record in records:
+            walk.step(record)
+        return walk.report(payment_id, [{k: v for k, v in r.items() if k != "payment_id"} for r in records])
 
     def payment_as_of(self, payment_id: UUID, at: datetime | None, position: int | None) -> AsOf | None:
         """The payment rebuilt from its events up to the time or position (None: not yet there)."""
@@ -118,11 +140,16 @@ class Audit:
         self, start: datetime | None, end: datetime | None, after_position: int = 0, page: int = PAGE
     ) -> Iterator[dict[str, Any]]:
         """Every payment event stamped in [start, end), in log order, read a page at a time."""
-        for logged in self.walk(after_position, page):
-            record = audit_record(logged)
-            stamp = record["timestamp"]
+        for record in self.records(after_position, page):
+            stamp = record["timestamp"] and datetime.fromisoformat(record["timestamp"])
             if stamp is None or ((start is None or stamp >= start) and (end is None or stamp < end)):
-                yield {"payment_id": str(logged.aggregate_id), **published(record)}
+                yield published(record)
+
+    def records(self, after_position: int = 0, page: int = PAGE) -> Iterator[dict[str, Any]]:
+        """The chain records of the log's payment events (JSON values, as hashed), in log order."""
+        while batch := self.log.payment_records(after_position, page):
+            yield from batch
+            after_position = batch[-1]["position"]
 
     def walk(self, after_position: int = 0, page: int = PAGE) -> Iterator[LoggedEvent]:
         while batch := self.log.payment_events(after_position, page):
@@ -132,9 +159,9 @@ class Audit:
     def verify_all(self, progress: Callable[[int], None] = lambda _: None) -> ChainWalk:
         """Every payment's chain, in one pass over the log."""
         walk = ChainWalk()
-        for logged in self.walk():
-            walk.step(logged)
-            progress(logged.position)
+        for record in self.records():
+            walk.step(record)
+            progress(record["position"])
         return walk
 
 

@@ -90,11 +90,10 @@ def find_break(records: Iterable[Mapping[str, Any]]) -> ChainBreak | None:
     """The first record that does not link up or whose hash does not match its content, or None."""
     prev_hash, newest_form = GENESIS, 1
     for index, record in enumerate(records):
-        reason = link_fault(record, index + 1, prev_hash, newest_form)
+        reason, form = link_check(record, index + 1, prev_hash, newest_form)
         if reason is not None:
             return ChainBreak(index, reason)
-        newest_form = max(newest_form, link_form(record, prev_hash) or 1)
-        prev_hash = record["hash"]
+        newest_form, prev_hash = max(newest_form, form), record["hash"]
     return None
 
 
@@ -103,21 +102,21 @@ def verify_chain(records: Iterable[Mapping[str, Any]]) -> bool:
     return find_break(records) is None
 
 
-def link_fault(
+def link_check(
     record: Mapping[str, Any], expected_version: int, prev_hash: str, newest_form: int
-) -> str | None:
-    """Why the record is not the next link after `prev_hash` (None when it is)."""
+) -> tuple[str | None, int]:
+    """Why the record is not the next link after `prev_hash` (None when it is), and its form."""
     if record["version"] != expected_version:
         got = record["version"]
-        return f"version {got} where version {expected_version} was expected (an event is missing or moved)"
+        return f"version {got} where {expected_version} was expected (an event is missing or moved)", 0
     if record["prev_hash"] != prev_hash:
-        return "prev_hash is not the previous event's hash (an event is missing or moved)"
+        return "prev_hash is not the previous event's hash (an event is missing or moved)", 0
     form = link_form(record, prev_hash)
     if form is None:
-        return "hash does not match the event's content (the event was edited)"
+        return "hash does not match the event's content (the event was edited)", 0
     if form < newest_form:
-        return "a chain-1 link after a chain-2 link (the timestamp is not covered)"
-    return None
+        return "a chain-1 link after a chain-2 link (the timestamp is not covered)", form
+    return None, form
 
 
 def _plain(value: Any) -> Any:
