@@ -16,7 +16,7 @@ from ops.bench.servers import Server, serve
 from tests.support import PG_URL, REDIS_URL, server_settings
 
 EVENTS = 100_000
-pytestmark = pytest.mark.scale
+pytestmark = [pytest.mark.scale, pytest.mark.timeout(300)]  # a loaded machine may take longer
 
 
 @pytest.fixture
