@@ -160,19 +160,18 @@ class Reconciliations:
         return keys
 
     def _findings(self, start: datetime, end: datetime) -> tuple[list[Finding], int]:
-        ours = self._settled_in(start, end)
+        ours, moved = self._payments_at(end)
+        in_window = {pid for pid, at in moved.items() if start <= at and _settled(ours[pid])}
         by_gateway = {str(p.gateway_payment_id): p for p in ours.values() if p.gateway_payment_id}
         theirs = {
             e["id"]: e for e in self.gateway.list_payments(start, end) if e.get("status") in MONEY_MOVED
         }
         findings = [f for gid, e in theirs.items() for f in compare(by_gateway.get(gid), e)]
         for payment in ours.values():
-            if payment.gateway_payment_id not in theirs and self._in_window(payment, start, end):
+            if payment.gateway_payment_id not in theirs and payment.id in in_window:
                 findings += self._one_side(payment)
         findings += self._refunds(by_gateway, start, end)
-        compared = set(theirs) | {
-            str(p.gateway_payment_id) for p in ours.values() if self._in_window(p, start, end)
-        }
+        compared = set(theirs) | {str(p.gateway_payment_id) for p in ours.values() if p.id in in_window}
         return findings, len(compared)
 
     def _one_side(self, payment: Payment) -> list[Finding]:
@@ -202,23 +201,21 @@ class Reconciliations:
                 )
         return found
 
-    def _settled_in(self, start: datetime, end: datetime) -> dict[UUID, Payment]:
-        """Every payment as it stood at `end` (one pass over the log's payment events), each
-        with `settled_at`: when money last moved on it (authorized, captured, refunded)."""
+    def _payments_at(self, end: datetime) -> tuple[dict[UUID, Payment], dict[UUID, datetime]]:
+        """Every payment as it stood at `end` (one pass over the log's payment events), and when
+        money last moved on each (authorized, captured, refunded)."""
         payments: dict[UUID, Any] = {}
+        moved: dict[UUID, datetime] = {}
         for logged in self.audit.walk():
             event = logged.event
             if event is None or event.timestamp >= end:
                 continue
-            payment = payments[logged.aggregate_id] = event.mutate(payments.get(logged.aggregate_id))
+            payments[logged.aggregate_id] = event.mutate(payments.get(logged.aggregate_id))
             if isinstance(event, Payment.Captured | Payment.Refunded | Payment.Authorized):
-                payment.settled_at = event.timestamp
-        return payments
+                moved[logged.aggregate_id] = event.timestamp
+        return payments, moved
 
-    @staticmethod
-    def _in_window(payment: Any, start: datetime, end: datetime) -> bool:
-        settled = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
-        at = getattr(payment, "settled_at", None)
-        return (
-            bool(payment.gateway_payment_id) and payment.status in settled and at is not None and start <= at
-        )
+
+def _settled(payment: Payment) -> bool:
+    settled = (PaymentStatus.CAPTURED, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED)
+    return bool(payment.gateway_payment_id) and payment.status in settled
