@@ -41,6 +41,12 @@ class PaymentGateway(Protocol):
 
     def fetch_payment(self, gateway_payment_id: str) -> Entity: ...
 
+    def list_payments(self, start: Any, end: Any) -> list[Entity]:
+        """Every payment created in [start, end] (datetimes or unix seconds), through all pages."""
+
+    def list_refunds(self, start: Any, end: Any) -> list[Entity]:
+        """Every refund created in [start, end], through all pages."""
+
     def refund(self, gateway_payment_id: str, amount_paise: int, idempotency_key: str,
                notes: Mapping[str, str] | None = None) -> Entity: ...
 

@@ -214,7 +214,9 @@ class Payment(Aggregate):
             "client_id": require_text("client_id", client_id, MAX_ID), "purpose": what,
             "amount": amount, "method": way, "upi_app": app, "at": at,
         }
-        return cls(**data, prev_hash=GENESIS, hash=link_hash(GENESIS, Payment.Initiated.__name__, 1, data))
+        timestamp = Payment.Initiated.create_timestamp()
+        digest = link_hash(GENESIS, Payment.Initiated.__name__, 1, data, timestamp)
+        return cls._create(Payment.Initiated, timestamp=timestamp, prev_hash=GENESIS, hash=digest, **data)
 
     @classmethod
     def record_charge(
@@ -227,8 +229,7 @@ class Payment(Aggregate):
         if gateway_order_id:
             payment.record_gateway_order(gateway_order_id, at)
         charge_id = require_text("gateway_payment_id", gateway_payment_id)
-        payment._captured(**payment._link(Payment.Captured, gateway_payment_id=charge_id,
-                                          amount=payment.amount, at=at))
+        payment._chain(Payment.Captured, gateway_payment_id=charge_id, amount=payment.amount, at=at)
         return payment
 
     @property
@@ -245,9 +246,7 @@ class Payment(Aggregate):
         if self.status is not PaymentStatus.CREATED or self.has_order:
             raise RuleViolation("this attempt already has its gateway order")
         order_id = require_text("gateway_order_id", gateway_order_id)
-        self._order_created(
-            **self._link(Payment.GatewayOrderCreated, attempt=self.attempts, gateway_order_id=order_id, at=at)
-        )
+        self._chain(Payment.GatewayOrderCreated, attempt=self.attempts, gateway_order_id=order_id, at=at)
 
     @event(GatewayOrderCreated)
     def _order_created(
@@ -263,7 +262,7 @@ class Payment(Aggregate):
             raise RuleViolation(f"already authorized as {self.gateway_payment_id}")
         self._require_order("authorize")
         payment_id = require_text("gateway_payment_id", gateway_payment_id)
-        self._authorized(**self._link(Payment.Authorized, gateway_payment_id=payment_id, at=at))
+        self._chain(Payment.Authorized, gateway_payment_id=payment_id, at=at)
 
     @event(Authorized)
     def _authorized(self, gateway_payment_id: str, at: datetime, prev_hash: str, hash: str) -> None:
@@ -278,8 +277,7 @@ class Payment(Aggregate):
             raise AmountMismatch(self.amount, amount_paise)
         self._require_order("capture")
         payment_id = require_text("gateway_payment_id", gateway_payment_id)
-        link = self._link(Payment.Captured, gateway_payment_id=payment_id, amount=self.amount, at=at)
-        self._captured(**link)
+        self._chain(Payment.Captured, gateway_payment_id=payment_id, amount=self.amount, at=at)
 
     @event(Captured)
     def _captured(
@@ -313,7 +311,7 @@ class Payment(Aggregate):
             return
         data = {"flag": kind.value, "detail": require_text("detail", detail, 500),
                 "gateway_payment_id": gateway_payment_id}
-        self._flagged(**self._link(Payment.Flagged, **data, at=at))
+        self._chain(Payment.Flagged, **data, at=at)
 
     @event(Flagged)
     def _flagged(
@@ -327,7 +325,7 @@ class Payment(Aggregate):
         if dispute_id in self.disputes:
             return
         data = {"dispute_id": require_text("dispute_id", dispute_id), "amount": Money(amount_paise)}
-        self._dispute_opened(**self._link(Payment.DisputeOpened, **data, at=at))
+        self._chain(Payment.DisputeOpened, **data, at=at)
         self.flag(PaymentFlag.DISPUTED.value, f"dispute {dispute_id}", self.gateway_payment_id, at)
 
     @event(DisputeOpened)
@@ -344,8 +342,7 @@ class Payment(Aggregate):
             return
         if dispute_id not in self.disputes:
             self.open_dispute(dispute_id, 0, at)
-        self._dispute_closed(**self._link(Payment.DisputeClosed, dispute_id=dispute_id,
-                                          outcome=result.value, at=at))
+        self._chain(Payment.DisputeClosed, dispute_id=dispute_id, outcome=result.value, at=at)
 
     @event(DisputeClosed)
     def _dispute_closed(self, dispute_id: str, outcome: str, at: datetime, prev_hash: str, hash: str) -> None:
@@ -356,9 +353,9 @@ class Payment(Aggregate):
         """After a capture a failure is only recorded; a second failure of one attempt is ignored."""
         data = {"reason": require_text("reason", reason, 500), "gateway_payment_id": gateway_payment_id}
         if self.status in SETTLED:
-            self._late_failure(**self._link(Payment.LateFailureRecorded, **data, at=at))
+            self._chain(Payment.LateFailureRecorded, **data, at=at)
         elif self.status is not PaymentStatus.FAILED:
-            self._failed(**self._link(Payment.Failed, attempt=self.attempts, **data, at=at))
+            self._chain(Payment.Failed, attempt=self.attempts, **data, at=at)
 
     @event(Failed)
     def _failed(
@@ -381,7 +378,7 @@ class Payment(Aggregate):
             raise RuleViolation(f"only a failed payment can be retried; this one is {self.status.value}")
         if self.attempts >= MAX_ATTEMPTS:
             raise AttemptsExhausted(f"a payment may be attempted at most {MAX_ATTEMPTS} times")
-        self._retried(**self._link(Payment.RetryOpened, attempt=self.attempts + 1, at=at))
+        self._chain(Payment.RetryOpened, attempt=self.attempts + 1, at=at)
 
     @event(RetryOpened)
     def _retried(self, attempt: int, at: datetime, prev_hash: str, hash: str) -> None:
@@ -394,8 +391,8 @@ class Payment(Aggregate):
         """Records a refund made outside the gateway flow (no gateway refund id)."""
         amount = self._refundable(amount_paise)
         reason = require_text("reason", reason, 500)
-        self._refunded(**self._link(Payment.Refunded, amount=amount, reason=reason, at=at,
-                                    gateway_refund_id=None, refund_id=None))
+        self._chain(Payment.Refunded, amount=amount, reason=reason, at=at,
+                    gateway_refund_id=None, refund_id=None)
 
     def request_refund(self, refund_id: str, amount_paise: int | None, reason: str, at: datetime) -> None:
         """An admin asks for a refund (`refund_id` is ours, sent as the gateway's idempotency key).
@@ -405,7 +402,7 @@ class Payment(Aggregate):
         amount = self._refundable(amount_paise)
         data = {"refund_id": require_text("refund_id", refund_id, MAX_ID), "amount": amount,
                 "reason": require_text("reason", reason, 500)}
-        self._refund_requested(**self._link(Payment.RefundRequested, **data, at=at))
+        self._chain(Payment.RefundRequested, **data, at=at)
 
     @event(RefundRequested)
     def _refund_requested(
@@ -430,7 +427,7 @@ class Payment(Aggregate):
         data = {"amount": amount, "reason": require_text("reason", reason, 500), "at": at,
                 "gateway_refund_id": require_text("gateway_refund_id", gateway_refund_id),
                 "refund_id": refund_id if asked else None}
-        self._refunded(**self._link(Payment.Refunded, **data))
+        self._chain(Payment.Refunded, **data)
 
     @event(Refunded)
     def _refunded(
@@ -451,7 +448,7 @@ class Payment(Aggregate):
             return
         data = {"refund_id": refund_id, "gateway_refund_id": gateway_refund_id,
                 "reason": require_text("reason", reason or "refund failed", 500)}
-        self._refund_failed(**self._link(Payment.RefundFailed, **data, at=at))
+        self._chain(Payment.RefundFailed, **data, at=at)
 
     @event(RefundFailed)
     def _refund_failed(
@@ -474,11 +471,13 @@ class Payment(Aggregate):
             raise RefundExceedsCapture(f"only {left.paise} paise are left to refund")
         return amount
 
-    def _link(self, event_class: type, **data: Any) -> dict[str, Any]:
-        """The event's data plus its chain link, decided here so that replays never recompute it."""
+    def _chain(self, event_class: type, **data: Any) -> None:
+        """Records the event with its chain link (over its timestamp too), decided here so that
+        replays never recompute it; the event's `@event` method then applies it."""
+        timestamp = event_class.create_timestamp()  # type: ignore[attr-defined]
         hashed = hashed_data(event_class, data)
-        digest = link_hash(self.chain_head, event_class.__name__, self.version + 1, hashed)
-        return {**data, "prev_hash": self.chain_head, "hash": digest}
+        digest = link_hash(self.chain_head, event_class.__name__, self.version + 1, hashed, timestamp)
+        self.trigger_event(event_class, timestamp=timestamp, prev_hash=self.chain_head, hash=digest, **data)
 
     def _is_authorized_as(self, gateway_payment_id: str) -> bool:
         return self.status is PaymentStatus.AUTHORIZED and self.gateway_payment_id == gateway_payment_id

@@ -11,18 +11,21 @@ import redis
 from dramatiq import Worker
 
 from application.aggregates import Aggregates
+from application.audit import Audit
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
 from application.identity import ClaimedRoles, IdentityMirror, RoleBook, TokenVerifier
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
+from application.reconciliation import Reconciliations
 from application.subscriptions import Subscriptions
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
+from infrastructure.eventstore.audit_log import LogReader
 from infrastructure.eventstore.log import EventLog
 from infrastructure.firebase import (
     FirebaseAuth,
@@ -38,6 +41,7 @@ from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
+from infrastructure.reconcile_worker import register_reconcile
 from infrastructure.scheduler import Tick, Ticker, register_tick
 from infrastructure.settings import Settings
 from infrastructure.token_cache import RememberingVerifier
@@ -72,6 +76,9 @@ class System:
     realtime: Realtime
     gateway: PaymentGateway
     gateway_events: GatewayEvents
+    audit: Audit
+    reconciliations: Reconciliations
+    reconcile: dramatiq.Actor
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
     roles: RoleBook = field(default_factory=ClaimedRoles)  # a Firebase uid's role, per request
@@ -143,6 +150,10 @@ def bootstrap(
     register_catch_up(broker, catch_up)
     tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
     register_tick(broker, tick)
+    reader = LogReader(log)
+    audit = Audit(reader)
+    reconciliations = Reconciliations(aggregates, audit, gateway, reader)
+    reconcile = register_reconcile(broker, reconciliations, clock)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
@@ -153,6 +164,7 @@ def bootstrap(
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
+        audit=audit, reconciliations=reconciliations, reconcile=reconcile,
     )
 
 

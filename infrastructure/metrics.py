@@ -31,6 +31,13 @@ REQUESTS = Histogram(
     ["method", "route", "status"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+RECONCILIATION_RUNS = Counter(
+    "gymgenius_reconciliation_runs_total", "Reconciliation runs finished, by outcome", ["status"]
+)
+RECONCILIATION_DISCREPANCIES = Counter(
+    "gymgenius_reconciliation_discrepancies_total", "New discrepancies found by reconciliation, by kind",
+    ["kind"],
+)
 NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not reach the broker")
 REALTIME_PUSHES = Counter(
     "gymgenius_realtime_pushes_total", "Socket.IO pushes after a projection commit", ["outcome"]

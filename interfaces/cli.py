@@ -12,9 +12,11 @@ from infrastructure.bootstrap import bootstrap, init_storage
 from infrastructure.locks import RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
 from infrastructure.settings import Settings
+from interfaces.cli_audit import audit_cli
 from projections.engine import PoisonEvent
 
 cli = typer.Typer(help="GymGenius Core operations.", no_args_is_help=True)
+cli.add_typer(audit_cli, name="audit")
 
 
 @cli.command()

@@ -23,8 +23,8 @@ T = TypeVar("T")
 PAGE = 100
 
 
-def _page(query: Entity) -> Callable[[razorpay.Client], list[Entity]]:
-    return lambda client: client.payment.all(query)["items"]
+def _page(query: Entity, kind: str = "payment") -> Callable[[razorpay.Client], list[Entity]]:
+    return lambda client: getattr(client, kind).all(query)["items"]
 
 
 def _unix(at: datetime | int) -> int:
@@ -68,10 +68,17 @@ class RazorpayGateway:
 
     def list_payments(self, start: datetime | int, end: datetime | int) -> list[Entity]:
         """Every payment created in [start, end], newest first, through all pages."""
+        return self._list("payment", start, end)
+
+    def list_refunds(self, start: datetime | int, end: datetime | int) -> list[Entity]:
+        """Every refund created in [start, end], newest first, through all pages."""
+        return self._list("refund", start, end)
+
+    def _list(self, kind: str, start: datetime | int, end: datetime | int) -> list[Entity]:
         window = {"from": _unix(start), "to": _unix(end), "count": PAGE}
         found: dict[str, Entity] = {}
         for skip in itertools.count(0, PAGE):
-            page: list[Entity] = self._call("list_payments", _page({**window, "skip": skip}))
+            page: list[Entity] = self._call(f"list_{kind}s", _page({**window, "skip": skip}, kind))
             found.update((payment["id"], payment) for payment in page)  # a page may repeat one
             if len(page) < PAGE:
                 return list(found.values())

@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from infrastructure.bootstrap import System
 from infrastructure.razorpay.embedded import MOUNT
 from interfaces import realtime
-from interfaces.http import admin, dev_tokens, operations, problems, webhooks
+from interfaces.http import admin, audit, dev_tokens, operations, problems, reconciliations, webhooks
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import subscriptions as subscription_commands
@@ -28,11 +28,11 @@ from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
-    payment_commands.router, webhooks.router,
+    payment_commands.router, webhooks.router, reconciliations.commands,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
-    plan_queries.router, subscription_queries.router,
+    plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
 ]
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from interfaces.http.audit_models import ExportLineOut
 from interfaces.http.problem_docs import ProblemOut
 
 REF = "#/components/schemas/{model}"
@@ -29,6 +30,8 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             problem = ProblemOut.model_json_schema(ref_template=REF, mode="serialization")
             schemas = document.setdefault("components", {}).setdefault("schemas", {})
             schemas.update(problem.pop("$defs", {}), ProblemOut=problem)
+            line = ExportLineOut.model_json_schema(ref_template=REF, mode="serialization")  # an NDJSON line
+            schemas.update(line.pop("$defs", {}), ExportLineOut=line)
             for name, model in _models().items():
                 if "examples" in schemas.get(name, {}):
                     schemas[name]["examples"] = model.model_json_schema()["examples"]

@@ -3,11 +3,14 @@ content type is the documented one, and its JSON body fits the documented schema
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import httpx
 from jsonschema import Draft202012Validator
+
+NDJSON = "application/x-ndjson"  # one JSON body per line, each fitting the schema
 
 
 def operation_of(document: dict[str, Any], method: str, path: str) -> tuple[str, str] | None:
@@ -35,5 +38,6 @@ def mismatches(document: dict[str, Any], answer: httpx.Response) -> list[str]:
     if not kind.endswith("json"):
         return missing
     schema = {**media["schema"], "components": document["components"]}
+    bodies = [json.loads(line) for line in answer.text.splitlines()] if kind == NDJSON else [answer.json()]
     return [*missing, *(f"{where}: {e.json_path}: {e.message}"
-                        for e in Draft202012Validator(schema).iter_errors(answer.json()))]
+                        for body in bodies for e in Draft202012Validator(schema).iter_errors(body))]

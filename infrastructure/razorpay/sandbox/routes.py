@@ -84,6 +84,10 @@ def rest_router(sandbox: Sandbox) -> APIRouter:
         return read(lambda: collection(page(matching(ledger.refunds.values(), payment_id=payment_id),
                                             request.query_params)))
 
+    @router.get("/refunds")
+    def list_refunds(request: Request) -> Entity:
+        return read(lambda: collection(page(ledger.refunds.values(), request.query_params)))
+
     @router.get("/refunds/{refund_id}")
     def fetch_refund(refund_id: str) -> Entity:
         return read(lambda: ledger.find(ledger.refunds, refund_id))

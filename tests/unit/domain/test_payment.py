@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from domain.errors import InvalidValue, RuleViolation
-from domain.hash_chain import GENESIS, chain_record, verify_chain
+from domain.hash_chain import GENESIS, chain_record, find_break, link_hash, verify_chain
 from domain.payment import (
     AmountMismatch,
     AttemptsExhausted,
@@ -262,10 +262,36 @@ def test_the_hash_is_sha256_of_the_previous_hash_and_the_canonical_event() -> No
         "amount": {"paise": PRICE, "currency": "INR"},
         "purpose": {"kind": "subscription", "reference_id": "sub-1"},
     }
-    canonical = json.dumps(
-        {"type": "Initiated", "version": 1, "data": data}, sort_keys=True, separators=(",", ":")
-    )
+    stamp = first["timestamp"].isoformat()
+    body = {"chain": 2, "type": "Initiated", "version": 1, "timestamp": stamp, "data": data}
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
     assert first["hash"] == hashlib.sha256((GENESIS + canonical).encode()).hexdigest()
+
+
+def test_the_chain_covers_each_events_timestamp() -> None:
+    chain = records(a_captured_payment())
+    chain[1]["timestamp"] += timedelta(seconds=1)
+    brk = find_break(chain)
+    assert brk is not None and brk.index == 1 and "edited" in brk.reason
+
+
+def test_a_chain_2_link_cannot_be_passed_off_as_the_old_form() -> None:
+    chain = records(a_captured_payment())
+    old = {**chain[1], "timestamp": None}
+    old["hash"] = link_hash(chain[0]["hash"], old["type"], 2, old["data"])
+    brk = find_break([chain[0], old])
+    assert brk is not None and brk.index == 1 and "chain-1" in brk.reason
+
+
+def test_old_links_before_new_ones_verify() -> None:
+    chain = records(a_captured_payment())
+    prev = GENESIS
+    for link in chain[:2]:
+        link.update(prev_hash=prev, hash=link_hash(prev, link["type"], link["version"], link["data"]))
+        prev = link["hash"]
+    chain[2]["prev_hash"] = prev
+    chain[2]["hash"] = link_hash(prev, chain[2]["type"], 3, chain[2]["data"], chain[2]["timestamp"])
+    assert find_break(chain) is None
 
 
 @pytest.mark.parametrize(
