@@ -6,6 +6,7 @@ from projections import assignments, schema
 from projections.model import ReadModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
+from projections.relationships import RelationshipsModel
 from projections.subscriptions import SubscriptionsModel
 from projections.workout_sessions import WorkoutSessionsModel
 
@@ -14,4 +15,5 @@ _ = assignments
 
 
 def read_models() -> list[ReadModel]:
-    return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel()]
+    return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
+            RelationshipsModel()]

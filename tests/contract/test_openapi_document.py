@@ -27,6 +27,8 @@ OPERATION_IDS = {
     "initiatePayment", "confirmPayment", "refundPayment", "receiveRazorpayWebhook",
     "startAutopay", "confirmAutopay", "getPayment", "listPayments", "getDashboardSummary",
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
+    "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
+    "listRelationships",
 }
 
 
