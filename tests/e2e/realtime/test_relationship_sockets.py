@@ -37,6 +37,10 @@ def _end(live: Live, client: str) -> int:
 
 
 async def test_a_trainer_watching_stops_receiving_a_clients_sets_once_the_relationship_ends(live):
+    await watching_stops_when_the_relationship_ends(live)
+
+
+async def watching_stops_when_the_relationship_ends(live: Live) -> None:
     client, trainer = someone("alice"), someone("tom")
     relate(live.http, live.headers(trainer, "trainer"), client)
     started = live.start_session(client)
