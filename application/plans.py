@@ -91,20 +91,22 @@ class Plans:
         relates them first (an admin's decision, origin `admin`); anyone else may assign only to
         the author's clients."""
         if ctx.actor.is_admin:
-            self._relate_by_admin(ctx, cmd.plan_id, cmd.client_id)
+            self._relate_by_admin(ctx, cmd)
         return self.aggregates.change(
             ctx, Plan, cmd.plan_id, cmd.expected_version,
             lambda plan: self._for_own_client(authored(plan, ctx.actor), ctx.actor, cmd.client_id)
             .assign(cmd.client_id, ctx.at),
         )
 
-    def _relate_by_admin(self, ctx: CommandContext, plan_id: UUID, client_id: str) -> None:
-        plan = self.aggregates.load(Plan, plan_id)
+    def _relate_by_admin(self, ctx: CommandContext, cmd: AssignPlan) -> None:
+        """Before the plan changes (a stale version is refused first, relating no one)."""
+        plan = self.aggregates.load(Plan, cmd.plan_id, cmd.expected_version)
         role = Role(plan.author_role)
-        related = role not in STAFF_ROLES or plan.author_id == client_id or plan.status is not \
-            PlanStatus.PUBLISHED or self.relationships.is_active(client_id, plan.author_id)
-        if not related:
-            self.relationships.begin(step(ctx, "relationship"), client_id, plan.author_id, role, ADMIN)
+        if (role not in STAFF_ROLES or plan.author_id == cmd.client_id
+                or plan.status is not PlanStatus.PUBLISHED):
+            return
+        if not self.relationships.is_active(cmd.client_id, plan.author_id):
+            self.relationships.begin(step(ctx, "relationship"), cmd.client_id, plan.author_id, role, ADMIN)
 
     def _for_own_client(self, plan: Plan, actor: Actor, client_id: str) -> Plan:
         if actor.is_admin or self.relationships.is_active(client_id, plan.author_id):

@@ -46,10 +46,14 @@ def register(system: System) -> socketio.AsyncServer:
         client_id = await may_watch(system, actor, session_id)
         if client_id is None:
             return {"ok": False}
-        await sio.enter_room(sid, SESSION_ROOM + session_id)
+        room = SESSION_ROOM + session_id
+        await sio.enter_room(sid, room)
         if actor.role in WATCHERS:  # remembered, so that ending their access takes them out
             async with sio.session(sid) as session:
-                session.setdefault("watching", {})[SESSION_ROOM + session_id] = client_id
+                session.setdefault("watching", {})[room] = client_id
+            if await may_watch(system, actor, session_id) is None:  # it ended in between
+                await sio.leave_room(sid, room)
+                return {"ok": False}
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None) -> dict[str, bool]:
@@ -61,6 +65,7 @@ def register(system: System) -> socketio.AsyncServer:
 
     async def access_ended(staff_id: str, client_id: str) -> None:
         """This process's sockets of the staff member leave that client's session rooms."""
+        left = 0
         for sid, _ in list(sio.manager.get_participants("/", f"user:{staff_id}")):
             async with sio.session(sid) as session:
                 watching: dict[str, str] = session.get("watching", {})
@@ -69,7 +74,8 @@ def register(system: System) -> socketio.AsyncServer:
                     del watching[room]
             for room in rooms:
                 await sio.leave_room(sid, room)
-        log.info("realtime_access_ended", staff_id=staff_id, rooms_left=True)
+            left += len(rooms)
+        log.info("realtime_access_ended", staff_id=staff_id, rooms_left=left)
 
     system.realtime.access_ended.handler = access_ended
     for name, handler in {"connect": connect, "disconnect": disconnect, "join": join,
