@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -42,3 +42,10 @@ def fingerprint(route: str, body: Any) -> str:
     """A stable digest of a command's route and body, to tell a repeat from a reuse of a key."""
     canonical = json.dumps([route, body], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def step(ctx: CommandContext, name: str) -> CommandContext:
+    """The context of one step of a command that records several aggregates: its own key,
+    derived from the command's, so a repeat finishes an interrupted command, never doubles it."""
+    key = f"{ctx.idempotency_key}:{name}" if ctx.idempotency_key else None
+    return replace(ctx, idempotency_key=key)

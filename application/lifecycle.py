@@ -20,10 +20,12 @@ from application.errors import NotFound
 from application.gateway import GatewayError
 from application.payment_commands import OpenOrder
 from application.payments import Payments
+from application.relationships import Relationships
 from application.subscription_commands import EndPeriod, ExpireSubscription, HaltSubscription, MarkPastDue
 from application.subscriptions import Subscriptions
 from domain.payment import Payment, PaymentMethod, PaymentStatus, PurposeKind
 from domain.plan import Plan
+from domain.relationship import PURCHASE, STAFF_ROLES
 from domain.subscription import PENDING, Subscription
 from domain.values import Actor, Role
 from domain.workout_session import WorkoutSession
@@ -82,8 +84,10 @@ def system_actor(name: str) -> Actor:
 class Lifecycle:
     """Handles the system's commands; `dispatch` runs any command a policy or the scheduler issues."""
 
-    def __init__(self, aggregates: Aggregates, subscriptions: Subscriptions, payments: Payments) -> None:
+    def __init__(self, aggregates: Aggregates, subscriptions: Subscriptions, payments: Payments,
+                 relationships: Relationships | None = None) -> None:
         self.aggregates, self.payments = aggregates, payments
+        self.relationships = relationships or Relationships(aggregates)
         self.handlers: dict[type, Callable[..., CommandResult]] = {
             SettleCapturedPayment: self.settle, CancelForFullRefund: self.cancel_for_refund,
             AbandonIdleSession: self.abandon_idle, OrderRenewalPayment: self.order_renewal,
@@ -102,10 +106,19 @@ class Lifecycle:
         payment = self.aggregates.load(Payment, cmd.payment_id)
         target = _reference(payment)
         if payment.purpose.kind is PurposeKind.PLAN:
+            self._relate_to_author(ctx, payment.client_id, target)
             return self.aggregates.change(ctx, Plan, target, None,
                                           lambda plan: plan.assign(payment.client_id, ctx.at))
         return self.aggregates.change(ctx, Subscription, target, None,
                                       lambda sub: _pay_period(sub, payment, cmd.captured_at, ctx.at))
+
+    def _relate_to_author(self, ctx: CommandContext, client_id: str, plan_id: UUID) -> None:
+        """Buying a trainer's or nutritionist's plan is the client's consent to a relationship
+        with its author: it starts before the plan is assigned (its own key, from the caller's)."""
+        plan = self.aggregates.load(Plan, plan_id)
+        role = Role(plan.author_role)
+        if role in STAFF_ROLES and plan.author_id != client_id:
+            self.relationships.begin(_step(ctx, "relationship"), client_id, plan.author_id, role, PURCHASE)
 
     def cancel_for_refund(self, ctx: CommandContext, cmd: CancelForFullRefund) -> CommandResult:
         payment = self.aggregates.load(Payment, cmd.payment_id)

@@ -7,10 +7,12 @@ from typing import Any
 from uuid import UUID
 
 from application.aggregates import Aggregates
-from application.context import CommandContext, CommandResult
+from application.context import CommandContext, CommandResult, step
 from application.errors import Forbidden
-from domain.plan import Plan, PlanKind, PlanSource
-from domain.values import Actor
+from application.relationships import Relationships
+from domain.plan import Plan, PlanKind, PlanSource, PlanStatus
+from domain.relationship import ADMIN, STAFF_ROLES
+from domain.values import Actor, Role
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,12 @@ class ArchivePlan:
 
 
 class Plans:
-    """Handles staff commands on plans; only a plan's author or an admin may change it."""
+    """Handles staff commands on plans; only a plan's author or an admin may change it, and a
+    plan is assigned only to its author's clients (an admin may assign it to anyone)."""
 
-    def __init__(self, aggregates: Aggregates) -> None:
+    def __init__(self, aggregates: Aggregates, relationships: Relationships | None = None) -> None:
         self.aggregates = aggregates
+        self.relationships = relationships or Relationships(aggregates)
 
     def create(self, ctx: CommandContext, cmd: CreatePlan) -> CommandResult:
         return self.aggregates.create(ctx, lambda: Plan.draft(
@@ -83,10 +87,31 @@ class Plans:
         )
 
     def assign(self, ctx: CommandContext, cmd: AssignPlan) -> CommandResult:
+        """An admin assigning a trainer's or nutritionist's plan to someone not yet their client
+        relates them first (an admin's decision, origin `admin`); anyone else may assign only to
+        the author's clients."""
+        if ctx.actor.is_admin:
+            self._relate_by_admin(ctx, cmd)
         return self.aggregates.change(
             ctx, Plan, cmd.plan_id, cmd.expected_version,
-            lambda plan: authored(plan, ctx.actor).assign(cmd.client_id, ctx.at),
+            lambda plan: self._for_own_client(authored(plan, ctx.actor), ctx.actor, cmd.client_id)
+            .assign(cmd.client_id, ctx.at),
         )
+
+    def _relate_by_admin(self, ctx: CommandContext, cmd: AssignPlan) -> None:
+        """Before the plan changes (a stale version is refused first, relating no one)."""
+        plan = self.aggregates.load(Plan, cmd.plan_id, cmd.expected_version)
+        role = Role(plan.author_role)
+        if (role not in STAFF_ROLES or plan.author_id == cmd.client_id
+                or plan.status is not PlanStatus.PUBLISHED):
+            return
+        if not self.relationships.is_active(cmd.client_id, plan.author_id):
+            self.relationships.begin(step(ctx, "relationship"), cmd.client_id, plan.author_id, role, ADMIN)
+
+    def _for_own_client(self, plan: Plan, actor: Actor, client_id: str) -> Plan:
+        if actor.is_admin or self.relationships.is_active(client_id, plan.author_id):
+            return plan
+        raise Forbidden("a plan is assigned only to its author's clients: invite the client first")
 
     def archive(self, ctx: CommandContext, cmd: ArchivePlan) -> CommandResult:
         return self.aggregates.change(

@@ -19,9 +19,11 @@ from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
 from application.reconciliation import Reconciliations
+from application.relationships import Relationships
 from application.subscriptions import Subscriptions
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
+from infrastructure.carry_over import carry_over_assignments
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
@@ -61,6 +63,7 @@ class System:
     workout_sessions: WorkoutSessions
     payments: Payments
     plans: Plans
+    relationships: Relationships
     subscriptions: Subscriptions
     tiers: TierCatalogue
     lifecycle: Lifecycle
@@ -122,7 +125,11 @@ class System:
 def init_storage(settings: Settings) -> None:
     """The one init step: event-store tables and read-model migrations, never by racing processes."""
     ensure_schema(settings)
-    EventLog(env=event_store_env(settings, create_tables=True)).close()
+    log = EventLog(env=event_store_env(settings, create_tables=True))
+    try:
+        carry_over_assignments(log, utc_now)
+    finally:
+        log.close()
     init_read_models(settings)
 
 
@@ -144,7 +151,8 @@ def bootstrap(
     realtime = build_realtime(settings)
     projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
     subscriptions, payments = Subscriptions(aggregates, tiers, gateway), Payments(aggregates, gateway)
-    lifecycle = Lifecycle(aggregates, subscriptions, payments)
+    relationships = Relationships(aggregates)
+    lifecycle = Lifecycle(aggregates, subscriptions, payments, relationships)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies)
     register_catch_up(broker, catch_up)
@@ -157,7 +165,8 @@ def bootstrap(
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
-        plans=Plans(aggregates), subscriptions=subscriptions, tiers=tiers,
+        plans=Plans(aggregates, relationships), relationships=relationships,
+        subscriptions=subscriptions, tiers=tiers,
         lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(verifier, clock), dev_tokens=dev_tokens, firebase=firebase,
         mirror=FirebaseIdentityMirror(firebase) if firebase else NoMirror(),

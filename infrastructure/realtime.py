@@ -7,7 +7,8 @@ committed, and a client that missed a push reads them again with a query.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
@@ -22,12 +23,60 @@ from infrastructure.settings import Settings
 from projections.model import Change
 
 CHANNEL = "gymgenius-socketio"
+END_ACCESS = "gymgenius:end_access"  # our own pub/sub method: a staff member lost a client
 CONNECT_TIMEOUT = {"socket_connect_timeout": 1.0}
 log = structlog.get_logger("gymgenius.realtime")
 
 
 def payload(change: Change) -> dict[str, Any]:
     return {"id": change.id, "position": change.position, "data": change.data}
+
+
+AccessEnded = Callable[[str, str], Awaitable[None]]
+
+
+class AccessHook:
+    """What this process does when a staff member's access to a client ends (the Socket.IO
+    handlers install it: their sockets leave the client's live rooms). Never raises."""
+
+    def __init__(self) -> None:
+        self.handler: AccessEnded | None = None
+
+    async def __call__(self, staff_id: str, client_id: str) -> None:
+        if self.handler is None:
+            return
+        try:
+            await self.handler(staff_id, client_id)
+        except Exception as error:  # noqa: BLE001 - a failed leave must not stop the listener
+            log.warning("realtime_leave_failed", staff_id=staff_id, error=repr(error))
+
+
+def ended_access(message: Any) -> tuple[str, str] | None:
+    """(staff, client) if a pub/sub message says that access ended, else None."""
+    try:
+        data = json.loads(message) if isinstance(message, (str, bytes)) else message
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("method") != END_ACCESS:
+        return None
+    staff, client = data.get("staff_id"), data.get("client_id")
+    return (staff, client) if isinstance(staff, str) and isinstance(client, str) else None
+
+
+class _ListeningRedisManager(socketio.AsyncRedisManager):
+    """The server's Redis manager, which also hears that access ended, from any worker."""
+
+    def __init__(self, *args: Any, hook: AccessHook, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hook = hook
+
+    async def _listen(self) -> AsyncIterator[Any]:
+        async for message in super()._listen():
+            ended = ended_access(message)
+            if ended is None:
+                yield message
+            else:
+                await self.hook(*ended)
 
 
 class PushFailed(Exception):
@@ -59,6 +108,9 @@ class RedisPusher:
             try:
                 self.manager.emit(change.event, payload(change), namespace="/",
                                   room=list(change.rooms))
+                if change.ends_access is not None:
+                    staff, client = change.ends_access
+                    self.manager._publish({"method": END_ACCESS, "staff_id": staff, "client_id": client})
                 REALTIME_PUSHES.labels("sent").inc()
             except (PushFailed, redis.RedisError, OSError) as error:
                 _failed(change, error)
@@ -67,8 +119,8 @@ class RedisPusher:
 class LoopPusher:
     """Embedded profile: emits on the in-memory server's event loop, from worker threads."""
 
-    def __init__(self, server: socketio.AsyncServer) -> None:
-        self.server = server
+    def __init__(self, server: socketio.AsyncServer, hook: AccessHook) -> None:
+        self.server, self.hook = server, hook
         self.loop: asyncio.AbstractEventLoop | None = None
 
     def attach(self, loop: asyncio.AbstractEventLoop | None) -> None:
@@ -79,7 +131,7 @@ class LoopPusher:
         if loop is None or not loop.is_running():
             return  # no server is serving, so no socket can be connected
         for change in changes:
-            emit = self.server.emit(change.event, payload(change), to=list(change.rooms))
+            emit = self._emit(change)
             try:
                 done = asyncio.run_coroutine_threadsafe(emit, loop)
             except RuntimeError as error:  # the loop closed in between
@@ -87,6 +139,12 @@ class LoopPusher:
                 _failed(change, error)
                 continue
             done.add_done_callback(partial(_settled, change))
+
+
+    async def _emit(self, change: Change) -> None:
+        await self.server.emit(change.event, payload(change), to=list(change.rooms))
+        if change.ends_access is not None:
+            await self.hook(*change.ends_access)
 
 
 def _settled(change: Change, future: Future[Any]) -> None:
@@ -109,6 +167,7 @@ class Realtime:
 
     server: socketio.AsyncServer
     pusher: RedisPusher | LoopPusher
+    access_ended: AccessHook
 
     async def start(self) -> None:
         """At app start: bind pushes to this loop and subscribe to Redis before clients arrive."""
@@ -127,11 +186,12 @@ class Realtime:
 
 
 def build_realtime(settings: Settings) -> Realtime:
+    hook = AccessHook()
     if settings.profile == "embedded":
         server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=settings.cors_origins)
-        return Realtime(server, LoopPusher(server))
-    manager = socketio.AsyncRedisManager(settings.redis_url, channel=CHANNEL,
-                                         redis_options=dict(CONNECT_TIMEOUT))
+        return Realtime(server, LoopPusher(server, hook), hook)
+    manager = _ListeningRedisManager(settings.redis_url, channel=CHANNEL,
+                                     redis_options=dict(CONNECT_TIMEOUT), hook=hook)
     server = socketio.AsyncServer(async_mode="asgi", client_manager=manager,
                                   cors_allowed_origins=settings.cors_origins)
-    return Realtime(server, RedisPusher(settings.redis_url))
+    return Realtime(server, RedisPusher(settings.redis_url), hook)

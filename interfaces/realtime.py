@@ -16,10 +16,11 @@ from domain.values import ADMINS, Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
 from infrastructure.readstore import ReadStoreBusy
-from projections.watching import may_watch_session
+from projections.watching import watchable_client
 
 SESSION_ROOM = "workout-session:"
 TOKEN_REQUIRED = "a token is required"  # noqa: S105 (a message, not a secret)
+WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
 log = structlog.get_logger("gymgenius.realtime")
 
 
@@ -62,10 +63,19 @@ def register(system: System) -> socketio.AsyncServer:
         session_id = session_in(data)
         if session_id is None:
             return {"ok": False}
-        allowed = await may_watch(system, await _actor(sio, sid), session_id)
-        if allowed:
-            await sio.enter_room(sid, SESSION_ROOM + session_id)
-        return {"ok": allowed}
+        actor = await _actor(sio, sid)
+        client_id = await may_watch(system, actor, session_id)
+        if client_id is None:
+            return {"ok": False}
+        room = SESSION_ROOM + session_id
+        await sio.enter_room(sid, room)
+        if actor.role in WATCHERS:  # remembered, so that ending their access takes them out
+            async with sio.session(sid) as session:
+                session.setdefault("watching", {})[room] = client_id
+            if await may_watch(system, actor, session_id) is None:  # it ended in between
+                await sio.leave_room(sid, room)
+                return {"ok": False}
+        return {"ok": True}
 
     async def leave(sid: str, data: Any = None) -> dict[str, bool]:
         session_id = session_in(data)
@@ -74,6 +84,21 @@ def register(system: System) -> socketio.AsyncServer:
         await sio.leave_room(sid, SESSION_ROOM + session_id)
         return {"ok": True}
 
+    async def access_ended(staff_id: str, client_id: str) -> None:
+        """This process's sockets of the staff member leave that client's session rooms."""
+        left = 0
+        for sid, _ in list(sio.manager.get_participants("/", f"user:{staff_id}")):
+            async with sio.session(sid) as session:
+                watching: dict[str, str] = session.get("watching", {})
+                rooms = [room for room, client in watching.items() if client == client_id]
+                for room in rooms:
+                    del watching[room]
+            for room in rooms:
+                await sio.leave_room(sid, room)
+            left += len(rooms)
+        log.info("realtime_access_ended", staff_id=staff_id, rooms_left=left)
+
+    system.realtime.access_ended.handler = access_ended
     for name, handler in {"connect": connect, "disconnect": disconnect, "join": join,
                           "leave": leave, "reauth": reauth}.items():
         sio.on(name, handler)
@@ -146,13 +171,14 @@ def session_in(data: Any) -> str | None:
         return None
 
 
-async def may_watch(system: System, actor: Actor, session_id: str) -> bool:
-    """The client who owns the session, their assigned trainers and nutritionists, and admins."""
+async def may_watch(system: System, actor: Actor, session_id: str) -> str | None:
+    """The session's client, if the actor may watch: the client who owns it, the trainers and
+    nutritionists actively related to them, and admins (any session; "" when unchecked)."""
     if actor.role in ADMINS:
-        return True
+        return ""
     try:
         async with system.reads.connect() as conn:
-            return await may_watch_session(conn, actor, session_id)
+            return await watchable_client(conn, actor, session_id)
     except (SQLAlchemyError, OSError, ReadStoreBusy) as error:
         log.warning("realtime_join_unchecked", error=str(error))
-        return False
+        return None

@@ -1,6 +1,7 @@
-"""Which staff member is assigned to which client: filled by the plans read model.
+"""Which client has which plan (and from which author): filled by the plans read model.
 
-A trainer or nutritionist is assigned to a client while one of their plans is assigned to them.
+A client reads a plan while it is assigned to them and not archived. What staff may read of a
+client is not decided here but by relationships (`projections/relationships.py`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import Connection, Engine, update
 
 from projections import rows as bulk
-from projections.model import Change, EventSource, Pusher, ReadModel, Row
+from projections.model import EventSource, Pusher, ReadModel, Row
 from projections.rows import OUTAGES, REFUSALS, Event, Failure, PoisonEvent, RebuildBuffer
 from projections.schema import positions
 from projections.tracking import record_dead_letter, tracked_position
@@ -121,7 +121,7 @@ class Projector:
         if outcome.applied:
             self.hooks.on_applied(name, outcome.applied, outcome.position)
         if rows:
-            self.pusher.push([_change(model, row) for row in rows.values() if row is not None])
+            self.pusher.push([c for row in rows.values() if row is not None for c in model.changes(row)])
         return outcome
 
     def apply_batch(self, conn: Connection, model: ReadModel, name: str, live: bool,
@@ -186,7 +186,3 @@ class Projector:
             bulk.flush(conn, model, buffer)
         return touched
 
-
-def _change(model: ReadModel, row: Row) -> Change:
-    return Change(model.push_event, str(row["id"]), int(row["position"]), model.rooms(row),
-                  model.out(row))

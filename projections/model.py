@@ -20,6 +20,7 @@ class Change:
     position: int
     rooms: tuple[str, ...]
     data: dict[str, Any]
+    ends_access: tuple[str, str] | None = None  # (staff, client): leave the client's live rooms
 
 
 class EventSource(Protocol):
@@ -73,6 +74,11 @@ class ReadModel:
 
     def rooms(self, row: Row) -> tuple[str, ...]:
         return ()
+
+    def changes(self, row: Row) -> list[Change]:
+        """What a changed row pushes: by default the row as shown, to all its rooms."""
+        return [Change(self.push_event, str(row["id"]), int(row["position"]), self.rooms(row),
+                       self.out(row))]
 
     def children(self, row: Row) -> list[Row]:
         """Rows of `child_table` (keyed by `parent_id`) that this row implies, replaced wholesale."""

@@ -1,12 +1,14 @@
-"""Plans read model: one row per plan, and the staff-to-client assignments its clients imply.
+"""Plans read model: one row per plan, and which clients may read it (its assignments).
 
-An archived plan's assignments end: its author is no longer assigned to its clients through it
-(so no longer reads their rows or joins their live rooms), and its clients no longer read it.
-Staff (trainers, nutritionists, admins, superadmins, auditors) read every plan.
+An archived plan's assignments end: its clients no longer read it. What staff may read of a
+client is decided by relationships, not by plans. Staff (trainers, nutritionists, admins,
+superadmins, auditors) read every plan with all its clients; a client sees only their own id
+in `client_ids`, in query answers and in pushes alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -27,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from domain.plan import Plan
 from domain.values import Actor, Role
 from projections.assignments import assignments
-from projections.model import ReadModel, Row
+from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
 from projections.payments import payments
 from projections.schema import metadata
@@ -74,6 +76,14 @@ class PlansModel(ReadModel):
     def rooms(self, row: Row) -> tuple[str, ...]:
         return (f"user:{row['author_id']}", *(f"user:{c}" for c in row["client_ids"]))
 
+    def changes(self, row: Row) -> list[Change]:
+        """The author gets the whole row; each client, in their own room, the row with only them."""
+        made = [Change(self.push_event, str(row["id"]), int(row["position"]),
+                       (f"user:{row['author_id']}",), show(row))]
+        return made + [Change(self.push_event, str(row["id"]), int(row["position"]), (f"user:{c}",),
+                              {**show(row), "client_ids": [c]})
+                       for c in row["client_ids"] if c != row["author_id"]]
+
     def children(self, row: Row) -> list[Row]:
         """One assignment per client of a plan that is not archived."""
         if row["status"] == "archived":
@@ -112,6 +122,13 @@ def show(row: Row) -> dict[str, Any]:
             "updated_at": iso(row["updated_at"])}
 
 
+def shown_to(actor: Actor) -> Callable[[Row], dict[str, Any]]:
+    """How a plan is shown to this reader: a client sees no other client's id."""
+    if actor.role is not Role.CLIENT:
+        return show
+    return lambda row: {**show(row), "client_ids": [c for c in row["client_ids"] if c == actor.uid]}
+
+
 def readable(actor: Actor) -> ColumnElement[bool]:
     """Staff read every plan; a client only the plans assigned to them (and not archived)."""
     if actor.role is not Role.CLIENT:
@@ -122,7 +139,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
 async def get_plan(conn: AsyncConnection, actor: Actor, plan_id: str) -> dict[str, Any] | None:
     query = select(plans).where(plans.c.id == plan_id, readable(actor))
     row = (await conn.execute(query)).mappings().first()
-    return show(dict(row)) if row else None
+    return shown_to(actor)(dict(row)) if row else None
 
 
 BOUGHT = ("captured", "partially_refunded")
@@ -143,12 +160,11 @@ async def list_for_sale(conn: AsyncConnection, actor: Actor, *, kind: str | None
     query = select(plans, visible).where(plans.c.status == "published", plans.c.price_paise.is_not(None))
     if kind:
         query = query.where(plans.c.kind == kind)
-    return await page(conn, query, plans.c.seq, limit, cursor, _on_sale)
+    return await page(conn, query, plans.c.seq, limit, cursor, _on_sale(shown_to(actor)))
 
 
-def _on_sale(row: Row) -> dict[str, Any]:
-    shown = show(row)
-    return shown if row["content_visible"] else {**shown, "content": None}
+def _on_sale(shown: Callable[[Row], dict[str, Any]]) -> Callable[[Row], dict[str, Any]]:
+    return lambda row: shown(row) if row["content_visible"] else {**shown(row), "content": None}
 
 
 async def list_plans(
@@ -166,4 +182,4 @@ async def list_plans(
         query = query.where(plans.c.id.in_(assigned))
     if status:
         query = query.where(plans.c.status == status)
-    return await page(conn, query, plans.c.seq, limit, cursor, show)
+    return await page(conn, query, plans.c.seq, limit, cursor, shown_to(actor))

@@ -7,6 +7,7 @@ from projections.model import ReadModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
 from projections.reconciliations import ReconciliationsModel
+from projections.relationships import RelationshipsModel
 from projections.subscriptions import SubscriptionsModel
 from projections.workout_sessions import WorkoutSessionsModel
 
@@ -16,4 +17,4 @@ _ = assignments
 
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
-            ReconciliationsModel()]
+            ReconciliationsModel(), RelationshipsModel()]

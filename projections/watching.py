@@ -1,5 +1,5 @@
-"""Who may watch a workout session live: its client, their assigned trainers and nutritionists,
-and admins."""
+"""Who may watch a workout session live: its client, the trainers and nutritionists actively
+related to them, and admins."""
 
 from __future__ import annotations
 
@@ -13,12 +13,19 @@ from projections.workout_sessions import sessions
 WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
 
 
+async def watchable_client(conn: AsyncConnection, actor: Actor, session_id: str) -> str | None:
+    """The session's client, if this actor may watch the session; else None."""
+    client_id = await conn.scalar(select(sessions.c.client_id).where(sessions.c.id == session_id))
+    if client_id is None:
+        return None
+    if actor.role in ADMINS or (actor.role is Role.CLIENT and client_id == actor.uid):
+        return str(client_id)
+    if actor.role in WATCHERS and await is_assigned(conn, actor.uid, client_id):
+        return str(client_id)
+    return None
+
+
 async def may_watch_session(conn: AsyncConnection, actor: Actor, session_id: str) -> bool:
     if actor.role in ADMINS:
         return True
-    client_id = await conn.scalar(select(sessions.c.client_id).where(sessions.c.id == session_id))
-    if client_id is None:
-        return False
-    if actor.role is Role.CLIENT:
-        return bool(client_id == actor.uid)
-    return actor.role in WATCHERS and await is_assigned(conn, actor.uid, client_id)
+    return await watchable_client(conn, actor, session_id) is not None

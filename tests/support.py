@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 import dramatiq
 import psycopg
@@ -66,3 +67,20 @@ def wait_until(condition: Callable[[], object], timeout: float = 10.0, what: str
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what or condition}")
         time.sleep(0.01)
+
+
+def relate(api: Any, staff: dict[str, str], client_id: str) -> int:
+    """The client accepts the staff member's invitation, for real over HTTP (the client's own
+    development token is minted here); answers the acceptance's position (0 if already related)."""
+    token = api.post("/v1/dev/tokens", json={"uid": client_id, "role": "client"})
+    assert token.status_code == 200, token.text
+    client = {"Authorization": f"Bearer {token.json()['token']}"}
+    invited = api.post("/v1/commands/relationships/invitations", json={"client_id": client_id},
+                       headers=staff)
+    if invited.status_code == 409:
+        return 0
+    assert invited.status_code == 201, invited.text
+    accepted = api.post(f"/v1/commands/relationships/invitations/{invited.json()['id']}/accept",
+                        json={}, headers=client)
+    assert accepted.status_code == 200, accepted.text
+    return int(accepted.json()["position"])

@@ -15,12 +15,14 @@ from interfaces import realtime
 from interfaces.http import admin, audit, dev_tokens, operations, problems, reconciliations, webhooks
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
+from interfaces.http.commands import relationships as relationship_commands
 from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
+from interfaces.http.queries import relationships as relationship_queries
 from interfaces.http.queries import subscriptions as subscription_queries
 from interfaces.http.queries import workout_sessions as session_queries
 from interfaces.http.storable_text import StorableText
@@ -28,11 +30,12 @@ from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
-    payment_commands.router, webhooks.router, reconciliations.commands,
+    payment_commands.router, webhooks.router, reconciliations.commands, relationship_commands.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
     plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
+    relationship_queries.router,
 ]
 
 

@@ -29,6 +29,8 @@ OPERATION_IDS = {
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
     "getPaymentChain", "getPaymentAsOf", "getSubscriptionAsOf", "exportPaymentEvents",
     "requestReconciliation", "resolveDiscrepancy", "getReconciliation", "listReconciliations",
+    "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
+    "listRelationships",
 }
 
 

@@ -1,7 +1,7 @@
 """read models: the audit-access log and reconciliation runs
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-11-29 23:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0004'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -94,7 +94,9 @@ def assign_plan(
 ) -> JSONResponse:
     """Assign a published plan to a client; assigning the same client again changes nothing.
 
-    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    Roles: trainer, nutritionist, admin; only the plan's author or an admin. The author assigns
+    only to their own clients (an active relationship, else 403); an admin to anyone, which
+    relates the client to a trainer's or nutritionist's plan's author (origin `admin`).
     """
     cmd = AssignPlan(plan_id, body.client_id, version)
     return command_answer(system.plans.assign(ctx, cmd))

@@ -66,7 +66,8 @@ async def read_plan(
     """One plan with its content, revision and clients, if the caller may read it.
 
     Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors read
-    every plan; a client only the plans assigned to them (none once archived).
+    every plan; a client only the plans assigned to them (none once archived), and sees only
+    their own id in `client_ids`.
     """
     return await read(
         system, NAME, min_position,
@@ -87,7 +88,8 @@ async def list_plans_route(
     Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors list
     every plan; a client only the plans assigned to them (none once archived). With
     `for_sale=true`: every published plan with a price, for anyone signed in (the other filters
-    but `kind` do not apply), its `content` null unless the caller bought it or may read it.
+    but `kind` do not apply), its `content` null unless the caller bought it or may read it. A
+    client sees only their own id in `client_ids`.
     """
     check_cursor(cursor)
     if for_sale:

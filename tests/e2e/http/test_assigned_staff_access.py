@@ -1,10 +1,14 @@
-"""Assigning a plan is what links staff to a client: it opens the client's rows, archiving closes them."""
+"""A relationship the client consented to is what links staff to a client: it opens the client's
+rows; ending it (by either side) closes them. Plans no longer open anything by themselves."""
 
 from __future__ import annotations
+
+from tests.support import relate
 
 PLANS = "/v1/commands/plans"
 SESSIONS = "/v1/commands/workout-sessions"
 SESSION_QUERY = "/v1/queries/workout-sessions"
+RELATIONSHIPS = "/v1/queries/relationships"
 WORKOUT = {"days": [{"name": "Legs", "exercises": [{"name": "back squat", "sets": 5, "reps": 5}]}]}
 
 
@@ -14,26 +18,10 @@ def _post(api, headers, route: str, body: dict | None = None) -> dict:
     return answer.json()
 
 
-def _reflected(api, headers, plan: str, position: int) -> int:
-    """Waits until the plans model (which keeps the assignments) reflects the position."""
-    answer = api.get(f"/v1/queries/plans/{plan}", params={"min_position": position}, headers=headers)
-    assert answer.status_code == 200, answer.text
-    return position
-
-
 def _published(api, headers) -> str:
     plan = _post(api, headers, PLANS, {"kind": "workout", "title": "Legs", "content": WORKOUT})["id"]
     _post(api, headers, f"{PLANS}/{plan}/publish")
     return plan
-
-
-def _assign(api, headers, plan: str, client: str) -> int:
-    done = _post(api, headers, f"{PLANS}/{plan}/assign", {"client_id": client})
-    return _reflected(api, headers, plan, done["position"])
-
-
-def _archive(api, headers, plan: str) -> int:
-    return _reflected(api, headers, plan, _post(api, headers, f"{PLANS}/{plan}/archive")["position"])
 
 
 def _sessions(api, headers, position: int, client: str = "alice") -> list[str]:
@@ -43,35 +31,42 @@ def _sessions(api, headers, position: int, client: str = "alice") -> list[str]:
     return [item["id"] for item in answer.json()["items"]]
 
 
-def test_a_trainer_reads_a_clients_sessions_only_while_their_plan_is_assigned(api, auth):
-    tom = auth("tom", "trainer")
-    session = _post(api, auth("alice"), SESSIONS)
+def _relationship(api, headers, position: int) -> dict:
+    answer = api.get(RELATIONSHIPS, params={"min_position": position}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"][0]
+
+
+def test_a_trainer_reads_a_clients_sessions_only_while_their_relationship_is_active(api, auth):
+    tom, alice = auth("tom", "trainer"), auth("alice")
+    session = _post(api, alice, SESSIONS)
     assert _sessions(api, tom, session["position"]) == []
-    plan = _published(api, tom)
-    assigned = _assign(api, tom, plan, "alice")
-    assert _sessions(api, tom, assigned) == [session["id"]]
-    read = api.get(f"{SESSION_QUERY}/{session['id']}", params={"min_position": assigned}, headers=tom)
+    accepted = relate(api, tom, "alice")
+    assert _sessions(api, tom, accepted) == [session["id"]]
+    read = api.get(f"{SESSION_QUERY}/{session['id']}", params={"min_position": accepted}, headers=tom)
     assert read.status_code == 200
-    archived = _archive(api, tom, plan)
-    assert _sessions(api, tom, archived) == []
-    gone = api.get(f"{SESSION_QUERY}/{session['id']}", params={"min_position": archived}, headers=tom)
+    relationship = _relationship(api, alice, accepted)
+    ended = _post(api, alice, f"/v1/commands/relationships/{relationship['id']}/end")
+    assert _sessions(api, tom, ended["position"]) == []
+    gone = api.get(f"{SESSION_QUERY}/{session['id']}", params={"min_position": ended["position"]},
+                   headers=tom)
     assert gone.status_code == 404
 
 
-def test_another_staff_members_plan_opens_nothing_to_me(api, auth):
+def test_another_staff_members_relationship_opens_nothing_to_me(api, auth):
     session = _post(api, auth("alice"), SESSIONS)
     nina = auth("nina", "nutritionist")
-    assigned = _assign(api, nina, _published(api, nina), "alice")
-    assert _sessions(api, nina, max(assigned, session["position"])) == [session["id"]]
-    assert _sessions(api, auth("tom", "trainer"), assigned) == []
+    accepted = relate(api, nina, "alice")
+    assert _sessions(api, nina, max(accepted, session["position"])) == [session["id"]]
+    assert _sessions(api, auth("tom", "trainer"), accepted) == []
 
 
-def test_archiving_one_plan_keeps_the_access_another_assigned_plan_gives(api, auth):
+def test_archiving_a_plan_keeps_the_access_the_relationship_gives(api, auth):
     tom = auth("tom", "trainer")
     session = _post(api, auth("alice"), SESSIONS)
-    first, second = _published(api, tom), _published(api, tom)
-    _assign(api, tom, first, "alice")
-    _assign(api, tom, second, "alice")
-    archived = _archive(api, tom, first)
+    plan = _published(api, tom)
+    relate(api, tom, "alice")
+    _post(api, tom, f"{PLANS}/{plan}/assign", {"client_id": "alice"})
+    archived = _post(api, tom, f"{PLANS}/{plan}/archive")["position"]
     assert _sessions(api, tom, max(archived, session["position"])) == [session["id"]]
     assert _sessions(api, tom, archived, client="bob") == []

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from tests.support import relate
+
 ROUTE = "/v1/commands/plans"
 WORKOUT = {"days": [{"name": "Legs", "exercises": [{"name": "back squat", "sets": 5, "reps": 5}]}]}
 MEALS = {"days": [{"name": "Monday", "meals": [
@@ -53,6 +55,7 @@ def test_no_token_is_401(api):
 def test_a_plan_goes_through_revise_publish_assign_and_archive(api, auth):
     headers = auth("tom", "trainer")
     plan = _create(api, headers)
+    relate(api, headers, "alice")
     steps = [("revise", {"title": "Strength 102"}), ("publish", {}),
              ("assign", {"client_id": "alice"}), ("revise", {"content": WORKOUT}), ("archive", {})]
     for version, (action, body) in enumerate(steps, start=2):
@@ -63,6 +66,7 @@ def test_a_plan_goes_through_revise_publish_assign_and_archive(api, auth):
 def test_assigning_the_same_client_twice_keeps_the_version(api, auth):
     headers = auth("tom", "trainer")
     plan = _published(api, headers)
+    relate(api, headers, "alice")
     first = api.post(f"{ROUTE}/{plan}/assign", json={"client_id": "alice"}, headers=headers).json()
     again = api.post(f"{ROUTE}/{plan}/assign", json={"client_id": "alice"}, headers=headers)
     assert again.status_code == 200
@@ -103,6 +107,7 @@ def test_a_stale_if_match_is_409_and_writes_nothing(api, auth):
 def test_rule_violations_are_409(api, auth):
     headers = auth("tom", "trainer")
     draft = _create(api, headers)
+    relate(api, headers, "alice")
     assign = api.post(f"{ROUTE}/{draft}/assign", json={"client_id": "alice"}, headers=headers)
     assert assign.status_code == 409
     assert assign.json()["type"].endswith("rule-violation")
@@ -164,3 +169,22 @@ def test_a_repeated_revision_with_its_key_is_one_revision(api, auth):
     again = api.post(f"{ROUTE}/{plan}/revise", json={"title": "Two"}, headers=keyed).json()
     assert first == again and first["version"] == 2
     assert api.post(f"{ROUTE}/{plan}/publish", json={}, headers=headers).json()["version"] == 3
+
+
+def test_a_plan_is_assigned_only_to_its_authors_clients(api, auth):
+    tom = auth("tom", "trainer")
+    plan = _published(api, tom)
+    refused = api.post(f"{ROUTE}/{plan}/assign", json={"client_id": "alice"}, headers=tom)
+    assert refused.status_code == 403, refused.text
+    relate(api, tom, "alice")
+    assert api.post(f"{ROUTE}/{plan}/assign", json={"client_id": "alice"}, headers=tom).status_code == 200
+
+
+def test_an_admin_assigning_a_trainers_plan_relates_the_client_to_its_author(api, auth):
+    tom, root = auth("tom", "trainer"), auth("root", "admin")
+    plan = _published(api, tom)
+    assigned = api.post(f"{ROUTE}/{plan}/assign", json={"client_id": "bob"}, headers=root)
+    assert assigned.status_code == 200, assigned.text
+    listed = api.get("/v1/queries/relationships", headers=tom,
+                     params={"min_position": assigned.json()["position"], "status": "active"})
+    assert [(r["client_id"], r["origin"]) for r in listed.json()["items"]] == [("bob", "admin")]

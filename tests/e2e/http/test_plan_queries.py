@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from tests.support import relate
+
 ROUTE = "/v1/commands/plans"
 QUERY = "/v1/queries/plans"
 WORKOUT = {"days": [{"name": "Push", "exercises": [
@@ -27,6 +29,7 @@ def _plan(api, headers, *clients: str, body: dict = A_PLAN) -> dict:
     if clients:
         written = _act(api, headers, written["id"], "publish")
     for client in clients:
+        relate(api, headers, client)
         written = _act(api, headers, written["id"], "assign", {"client_id": client})
     return written
 
@@ -60,6 +63,18 @@ def test_an_assigned_client_reads_the_plan_and_an_unassigned_one_gets_404(api, a
     written = _plan(api, auth("tom", "trainer"), "alice")
     assert _read(api, auth("alice"), written["id"], written["position"]).json()["client_ids"] == ["alice"]
     assert _read(api, auth("bob"), written["id"], written["position"]).status_code == 404
+
+
+def test_a_client_sees_only_their_own_id_among_the_plans_clients(api, auth):
+    tom = auth("tom", "trainer")
+    written = _plan(api, tom, "alice", "bob")
+    assert _read(api, auth("alice"), written["id"], written["position"]).json()["client_ids"] == ["alice"]
+    assert _read(api, auth("bob"), written["id"], written["position"]).json()["client_ids"] == ["bob"]
+    assert _read(api, tom, written["id"], written["position"]).json()["client_ids"] == ["alice", "bob"]
+    listed = api.get(QUERY, params={"min_position": written["position"]}, headers=auth("bob")).json()
+    on_sale = api.get(QUERY, params={"for_sale": True}, headers=auth("carol")).json()
+    assert [p["client_ids"] for p in listed["items"]] == [["bob"]]
+    assert [p["client_ids"] for p in on_sale["items"]] == [[]]
 
 
 def test_a_draft_is_readable_by_staff_but_by_no_client(api, auth):

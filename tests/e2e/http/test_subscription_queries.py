@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from application.context import CommandContext
 from application.subscriptions import ActivateSubscription
 from domain.values import Actor, Role
+from tests.support import relate
 
 ROUTE = "/v1/commands/subscriptions"
 QUERY = "/v1/queries/subscriptions"
@@ -39,6 +40,7 @@ def _assign(api, auth, trainer: str, client: str) -> int:
     body = {"kind": "workout", "title": "Base", "content": WORKOUT}
     plan = api.post(PLANS, json=body, headers=headers).json()["id"]
     api.post(f"{PLANS}/{plan}/publish", json={}, headers=headers)
+    relate(api, headers, client)
     done = api.post(f"{PLANS}/{plan}/assign", json={"client_id": client}, headers=headers).json()
     reflected = api.get(f"/v1/queries/plans/{plan}", params={"min_position": done["position"]},
                         headers=headers)

@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 from domain.values import Role
 from infrastructure.dev_tokens import DevTokens
 from tests.e2e.realtime.conftest import SESSIONS, Live
-from tests.support import wait_until
+from tests.support import relate, wait_until
 
 A_SET = {"exercise": "squat", "reps": 5, "weight_kg": 100, "rpe": 8}
 PUSH = "workout_session.updated"
@@ -167,7 +167,8 @@ PLAN = {"kind": "workout", "title": "Strength block", "price_paise": None,
 
 
 def assign(live: Live, staff_id: str, client_id: str) -> None:
-    """The staff member writes a plan, publishes it and assigns it to the client, for real."""
+    """The client accepts the staff member's invitation; the staff member writes a plan,
+    publishes it and assigns it to the client, for real."""
     def as_staff(path: str, body: dict[str, Any]) -> dict[str, Any]:
         answer = live.http.post(path, json=body, headers=live.headers(staff_id, "trainer"))
         assert answer.status_code in (200, 201), answer.text
@@ -175,6 +176,7 @@ def assign(live: Live, staff_id: str, client_id: str) -> None:
 
     plan = as_staff("/v1/commands/plans", PLAN)["id"]
     as_staff(f"/v1/commands/plans/{plan}/publish", {})
+    relate(live.http, live.headers(staff_id, "trainer"), client_id)
     assigned = as_staff(f"/v1/commands/plans/{plan}/assign", {"client_id": client_id})
     seen = live.http.get(f"/v1/queries/plans/{plan}", params={"min_position": assigned["position"]},
                          headers=live.headers(staff_id, "trainer"))
