@@ -25,8 +25,10 @@ from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.eventstore.log import EventLog
+from infrastructure.metrics import count_payment_failures
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
+from infrastructure.pool_metrics import watch_pools
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
@@ -130,6 +132,9 @@ def bootstrap(
     register_catch_up(broker, catch_up)
     tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
     register_tick(broker, tick)
+    reads = ReadStore(async_engine(settings))
+    watch_pools(log, projections.engine, reads.engine.sync_engine)
+    log.observers.append(count_payment_failures)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
@@ -137,7 +142,7 @@ def bootstrap(
         lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(dev_tokens or RefuseTokens(), clock), dev_tokens=dev_tokens,
         projections=projections,
-        reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
+        reads=reads, broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
     )
 
