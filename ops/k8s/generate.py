@@ -64,7 +64,7 @@ def deployment(component: str, *, replicas: int, command: list[str], env: dict[s
     }
     return {
         "apiVersion": "apps/v1", "kind": "Deployment",
-        "metadata": {"name": f"gymgenius-{component}", "namespace": NAMESPACE, "labels": labels(component)},
+        "metadata": app_meta(component),
         "spec": {
             "replicas": replicas, "revisionHistoryLimit": 5,
             "selector": {"matchLabels": selector(component)},
@@ -90,16 +90,20 @@ def _double(memory: str) -> str:
     return f"{int(memory.removesuffix('Mi')) * 2}Mi"
 
 
+def app_meta(component: str) -> dict[str, Any]:
+    return {"name": f"gymgenius-{component}", "namespace": NAMESPACE, "labels": labels(component)}
+
+
 def service(component: str, port: int, **extra: Any) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": f"gymgenius-{component}", "namespace": NAMESPACE, "labels": labels(component)},
+            "metadata": app_meta(component),
             "spec": {"selector": selector(component), "ports": [{"name": "http", "port": 80,
                                                                   "targetPort": port}], **extra}}
 
 
 def budget(component: str) -> dict[str, Any]:
     return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-            "metadata": {"name": f"gymgenius-{component}", "namespace": NAMESPACE, "labels": labels(component)},
+            "metadata": app_meta(component),
             "spec": {"minAvailable": 1, "selector": {"matchLabels": selector(component)}}}
 
 
@@ -110,7 +114,7 @@ def cpu_autoscaler(component: str, low: int, high: int) -> dict[str, Any]:
 
 def _autoscaler(component: str, low: int, high: int, metrics: list[dict[str, Any]]) -> dict[str, Any]:
     return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
-            "metadata": {"name": f"gymgenius-{component}", "namespace": NAMESPACE, "labels": labels(component)},
+            "metadata": app_meta(component),
             "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
                                         "name": f"gymgenius-{component}"},
                      "minReplicas": low, "maxReplicas": high, "metrics": metrics,
@@ -178,7 +182,8 @@ def documents() -> list[dict[str, Any]]:
                 "metric": {"name": "gymgenius_projection_lag_events"},
                 "target": {"type": "AverageValue", "averageValue": "500"}}},
             {"type": "External", "external": {
-                "metric": {"name": "dramatiq_queue_depth", "selector": {"matchLabels": {"queue": "projections"}}},
+                "metric": {"name": "dramatiq_queue_depth",
+                           "selector": {"matchLabels": {"queue": "projections"}}},
                 "target": {"type": "AverageValue", "averageValue": "50"}}},
         ]),
         budget("worker"),
@@ -232,7 +237,8 @@ def data_documents() -> list[dict[str, Any]]:
                 {"name": "POSTGRES_DB", "value": "gymgenius"},
                 {"name": "POSTGRES_PASSWORD", **secret("POSTGRES_PASSWORD")}],
         "ports": [{"name": "postgres", "containerPort": 5432}],
-        "readinessProbe": {"exec": {"command": ["pg_isready", "-h", "/var/run/postgresql"]}, "periodSeconds": 5},
+        "readinessProbe": {"exec": {"command": ["pg_isready", "-h", "/var/run/postgresql"]},
+                           "periodSeconds": 5},
         "livenessProbe": {"exec": {"command": ["pg_isready", "-h", "/var/run/postgresql"]},
                           "periodSeconds": 15, "failureThreshold": 6},
         "resources": {"requests": {"cpu": "1", "memory": "2Gi"}, "limits": {"memory": "4Gi"}},
@@ -288,7 +294,8 @@ def data_documents() -> list[dict[str, Any]]:
                   "selector": {"matchLabels": {"app.kubernetes.io/name": "gymgenius-pgbouncer"}},
                   "template": {**data_pod(70, [pgbouncer], [
                       {"name": "config", "configMap": {"name": "gymgenius-pgbouncer"}},
-                      {"name": "auth", "secret": {"secretName": "gymgenius-pgbouncer-auth"}}, tmp], "pgbouncer")}}},
+                      {"name": "auth", "secret": {"secretName": "gymgenius-pgbouncer-auth"}}, tmp],
+                      "pgbouncer")}}},
         {"apiVersion": "v1", "kind": "Service", "metadata": meta("gymgenius-pgbouncer", "pgbouncer"),
          "spec": {"selector": {"app.kubernetes.io/name": "gymgenius-pgbouncer"},
                   "ports": [{"name": "pgbouncer", "port": 6432, "targetPort": 6432}]}},

@@ -15,7 +15,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 PROMETHEUS = ROOT / "ops" / "prometheus"
 PROMTOOL = shutil.which("promtool")
-needs_promtool = pytest.mark.skipif(PROMTOOL is None, reason="promtool is not installed (make debian-packages)")
+needs_promtool = pytest.mark.skipif(PROMTOOL is None,
+                                    reason="promtool is not installed (make debian-packages)")
 
 
 def alerts() -> list[dict]:
