@@ -12,6 +12,7 @@ the original had at that time. The backup's and the restore's durations are prin
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from typing import Any
@@ -25,7 +26,9 @@ from tests.ops.scratch_postgres import Cluster, Repository, hand_over, scratch_r
 from tests.read_models import snapshot
 from tests.support import REDIS_URL
 
-EVENTS_BEFORE_BACKUP = 20_000
+# How many events the drill writes before the full backup (GYMGENIUS_RESTORE_EVENTS to measure
+# larger logs; the runbook quotes the figures); 2000 more after it, up to the target, and after.
+EVENTS_BEFORE_BACKUP = int(os.environ.get("GYMGENIUS_RESTORE_EVENTS", "20000"))
 EVENTS_AFTER_BACKUP = 2_000
 SCHEMA = "gymgenius"
 
@@ -59,7 +62,7 @@ def write(system: System, events: int, commands: int) -> int:
     return stream.last_position
 
 
-@pytest.mark.timeout(180)
+@pytest.mark.timeout(900)
 def test_a_point_in_time_restore_gives_back_the_event_log_and_the_read_models():
     with scratch_root() as root:
         primary = Cluster(root, "primary")
