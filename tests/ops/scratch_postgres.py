@@ -143,6 +143,9 @@ def scratch_root() -> Iterator[Path]:
             shutil.chown(root, "postgres", "postgres")
         yield root
     finally:
+        for pid_file in root.glob("*/postmaster.pid"):  # any cluster still running, stopped first
+            subprocess.run([*as_postgres(), str(pg_bin() / "pg_ctl"), "-D", str(pid_file.parent), "-m",
+                            "immediate", "-w", "stop"], capture_output=True, timeout=60, check=False)
         shutil.rmtree(root, ignore_errors=True)
 
 
