@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint unit bench worker init clean node
+.PHONY: install run test lint unit bench worker init clean node debian-packages restore-test
 
 $(UV):
 	$(PY_BOOT) -m venv $(TOOLS)
@@ -37,8 +37,16 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-test: install lint node
+# pgBackRest (the restore test) and promtool (the alert rule tests): Debian packages, installed once
+debian-packages:
+	bash ops/setup/debian-packages.sh
+
+test: install lint node debian-packages
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# The backup drill alone: full backup, more events, point-in-time restore into a scratch cluster
+restore-test: install debian-packages
+	$(PY) -m pytest -q -s -p no:cacheprovider tests/ops/test_backup_restore.py
 
 bench: install
 	$(PY) -m ops.bench

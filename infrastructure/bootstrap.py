@@ -36,8 +36,10 @@ from infrastructure.firebase import (
     NoMirror,
     firebase_from_settings,
 )
+from infrastructure.metrics import count_payment_failures
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
+from infrastructure.pool_metrics import watch_pools
 from infrastructure.projection_runtime import ProjectionService, init_read_models
 from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
@@ -162,6 +164,9 @@ def bootstrap(
     audit = Audit(reader)
     reconciliations = Reconciliations(aggregates, audit, gateway, reader)
     reconcile = register_reconcile(broker, reconciliations, clock)
+    reads = ReadStore(async_engine(settings))
+    watch_pools(log, projections.engine, reads.engine.sync_engine)
+    log.observers.append(count_payment_failures)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
@@ -171,7 +176,7 @@ def bootstrap(
         tokens=RememberingVerifier(verifier, clock), dev_tokens=dev_tokens, firebase=firebase,
         mirror=FirebaseIdentityMirror(firebase) if firebase else NoMirror(),
         projections=projections,
-        reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
+        reads=reads, broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
         audit=audit, reconciliations=reconciliations, reconcile=reconcile,
     )

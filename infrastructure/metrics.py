@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 from projections.engine import Hooks
@@ -48,6 +51,25 @@ WEBHOOK_DELIVERIES = Counter(
     "Razorpay webhook deliveries by event type and result (processed, duplicate, ignored, refused)",
     ["event", "result"],
 )
+
+PAYMENT_FAILURES = Counter(
+    "gymgenius_payment_failures_total",
+    "Payment failures recorded: a payment attempt failed (payment), failed after its capture (late), "
+    "or a refund failed (refund)", ["kind"],
+)
+FAILURE_KINDS = {"Payment.Failed": "payment", "Payment.LateFailureRecorded": "late",
+                 "Payment.RefundFailed": "refund"}
+for _kind in FAILURE_KINDS.values():
+    PAYMENT_FAILURES.labels(_kind)  # shown as 0 from the start, so rates and alerts see the first one
+
+
+def count_payment_failures(recordings: Sequence[Any]) -> None:
+    """Counts the payment failures among one commit's recordings (the process that records a
+    failure counts it, once)."""
+    for recording in recordings:
+        kind = FAILURE_KINDS.get(type(recording.domain_event).__qualname__)
+        if kind is not None:
+            PAYMENT_FAILURES.labels(kind).inc()
 
 
 def projection_hooks() -> Hooks:

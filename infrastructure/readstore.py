@@ -11,6 +11,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from infrastructure.pool_metrics import POOL_TIMEOUTS
 from infrastructure.position_watch import WAIT_S, PositionWatch
 from infrastructure.settings import Settings
 
@@ -81,6 +82,7 @@ class ReadStore:
         try:
             conn = await self.engine.connect().start()
         except PoolTimeout:
+            POOL_TIMEOUTS.inc("reads")
             raise ReadStoreBusy("no read-model connection is free") from None
         try:
             await conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -29,8 +29,10 @@ class Settings(BaseSettings):
     query_database_url: str | None = Field(None, alias="QUERY_DATABASE_URL")
     database_schema: str = Field("public", alias="GYMGENIUS_DB_SCHEMA")
     db_lock_timeout_s: int = Field(5, alias="GYMGENIUS_DB_LOCK_TIMEOUT")
-    db_pool_size: int = Field(10, alias="GYMGENIUS_DB_POOL_SIZE")
-    db_max_overflow: int = Field(20, alias="GYMGENIUS_DB_MAX_OVERFLOW")
+    # Per pool; a process has up to three (event store, projections, reads): see ops/README.md for
+    # the arithmetic against max_connections. The event store's pool opens its size at start.
+    db_pool_size: int = Field(4, ge=1, alias="GYMGENIUS_DB_POOL_SIZE")
+    db_max_overflow: int = Field(2, ge=0, alias="GYMGENIUS_DB_MAX_OVERFLOW")
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
     firebase_project_id: str = Field("gymgenius-dev", min_length=1, alias="FIREBASE_PROJECT_ID")
     firebase_certs_url: str = Field(GOOGLE_CERTS_URL, alias="FIREBASE_CERTS_URL")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -41,6 +41,8 @@ class EventLog(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self.after_commit = CommitHooks()
+        # Told each commit's recordings (metrics of what was recorded); they must not raise.
+        self.observers: list[Callable[[Sequence[Any]], None]] = []
         self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
 
     def construct_event_store(self) -> EventStore[UUID]:
@@ -99,6 +101,8 @@ class EventLog(Application[UUID]):
             raise StaleWrite(str(conflict)) from conflict
         for aggregate in aggregates:
             self.cache.keep(aggregate)
+        for observe in self.observers:
+            observe(recordings)
         self.after_commit.committed()
         return recordings[-1].notification.id
 

@@ -119,3 +119,12 @@ def test_an_expired_dev_token_is_401(api, system):
     answer = api.post("/v1/commands/workout-sessions", json={}, headers={"Authorization": f"Bearer {stale}"})
     assert answer.status_code == 401
     assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_readyz_is_ready_when_the_database_answers_and_says_what_it_checked(api):
+    answer = api.get("/readyz")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["ready"] is True
+    assert body["checks"]["database"] == "ok"
+    assert {"redis", "projections", "dead_letters"} <= set(body["checks"])

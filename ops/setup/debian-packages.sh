@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Debian packages the operations tests need: pgBackRest (backup/restore test) and Prometheus
+# (promtool, for the alert rule unit tests). Idempotent: installs only what is missing.
+set -euo pipefail
+PACKAGES=(pgbackrest prometheus)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+$SUDO apt-get update -qq
+# prometheus' postinst would start a server on :9090; policy-rc.d keeps services from starting.
+$SUDO env DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq --no-install-recommends "${missing[@]}"
