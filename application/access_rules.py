@@ -150,7 +150,11 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "listDeadLetters": ADMINS_ONLY,
     "rebuildProjection": rule(superadmin=ALL),
     "retryDeadLetters": rule(superadmin=ALL),
+    # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
+    "socket:connect": SIGNED_IN,
+    "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),
 })
+SOCKET = "socket:"  # the prefix of the rules of Socket.IO events
 
 
 def rule_of(operation_id: str | None) -> Rule | None:

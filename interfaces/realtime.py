@@ -11,14 +11,16 @@ import structlog
 from socketio.exceptions import ConnectionRefusedError as Refused
 from sqlalchemy.exc import SQLAlchemyError
 
+from application.access_rules import RULES, Scope
 from application.identity import InvalidToken
-from domain.values import ADMINS, Actor, Role
+from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
 from infrastructure.readstore import ReadStoreBusy
 from projections.watching import may_watch_session
 
 SESSION_ROOM = "workout-session:"
+CONNECT, JOIN = "socket:connect", "socket:joinWorkoutSession"  # their rules in access_rules
 log = structlog.get_logger("gymgenius.realtime")
 
 
@@ -28,6 +30,8 @@ def register(system: System) -> socketio.AsyncServer:
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any) -> None:
         actor = await _verify(system, auth)
+        if not RULES[CONNECT].admits(actor.role):
+            raise Refused("this role may not connect")
         await sio.save_session(sid, {"uid": actor.uid, "role": actor.role.value})
         await sio.enter_room(sid, f"user:{actor.uid}")
         if actor.role.is_staff:
@@ -86,9 +90,11 @@ def session_in(data: Any) -> str | None:
 
 
 async def may_watch(system: System, actor: Actor, session_id: str) -> bool:
-    """The client who owns the session, their assigned trainers and nutritionists, and admins."""
-    if actor.role in ADMINS:
-        return True
+    """As the access rule says: the client who owns the session, their assigned trainers and
+    nutritionists, and admins."""
+    scope = RULES[JOIN].scope(actor.role)
+    if scope is None or scope is Scope.ALL:
+        return scope is Scope.ALL
     try:
         async with system.reads.connect() as conn:
             return await may_watch_session(conn, actor, session_id)
