@@ -76,14 +76,14 @@ def _methods(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
 
 def _refusals(responses: dict[str, Any], rule: Rule | None) -> None:
     """The 401 and 403 answers the rule makes possible, where the route does not document them."""
-    for status in (401, 403):
-        needed = rule is None or not rule.public if status == 401 else (
-            rule is None or not rule.roles >= TOKEN_ROLES)
+    takes_token = rule is None or not rule.public
+    refuses_roles = rule is None or not rule.roles >= TOKEN_ROLES
+    for status, needed in ((401, takes_token), (403, refuses_roles)):
         if needed and str(status) not in responses:
             responses[str(status)] = documented(status)[status]
-    responses_sorted = dict(sorted(responses.items(), key=lambda item: item[0]))
+    in_order = sorted(responses.items())
     responses.clear()
-    responses.update(responses_sorted)
+    responses.update(in_order)
 
 
 def with_roles(description: str, rule: Rule | None, method: str) -> str:
