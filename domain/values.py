@@ -27,7 +27,7 @@ MAX_TEXT = 200  # a title or another one-line text, unless a field says otherwis
 
 ADMINS = frozenset({Role.ADMIN, Role.SUPERADMIN})
 TOKEN_ROLES = frozenset(Role) - {Role.SYSTEM}  # the roles a person's token may carry
-AUTHORS = frozenset({Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN})
+AUTHORS = frozenset({Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN, Role.SUPERADMIN})
 
 
 @dataclass(frozen=True)

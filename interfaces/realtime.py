@@ -11,8 +11,9 @@ import structlog
 from socketio.exceptions import ConnectionRefusedError as Refused
 from sqlalchemy.exc import SQLAlchemyError
 
+from application.access_rules import RULES, Scope
 from application.identity import IdentityUnavailable, InvalidToken, Verified, actor_of
-from domain.values import ADMINS, Actor, Role
+from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
 from infrastructure.readstore import ReadStoreBusy
@@ -21,6 +22,7 @@ from projections.watching import watchable_client
 SESSION_ROOM = "workout-session:"
 TOKEN_REQUIRED = "a token is required"  # noqa: S105 (a message, not a secret)
 WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
+CONNECT, JOIN = "socket:connect", "socket:joinWorkoutSession"  # their rules in access_rules
 log = structlog.get_logger("gymgenius.realtime")
 
 
@@ -34,6 +36,8 @@ def register(system: System) -> socketio.AsyncServer:
             verified, actor = await _identify(system, auth)
         except (InvalidToken, IdentityUnavailable) as error:
             raise Refused(_refusal(error)) from None
+        if not RULES[CONNECT].admits(actor.role):
+            raise Refused("this role may not connect")
         await sio.save_session(sid, {"uid": actor.uid, "role": actor.role.value})
         await sio.enter_room(sid, f"user:{actor.uid}")
         if actor.role.is_staff:
@@ -172,9 +176,13 @@ def session_in(data: Any) -> str | None:
 
 
 async def may_watch(system: System, actor: Actor, session_id: str) -> str | None:
-    """The session's client, if the actor may watch: the client who owns it, the trainers and
-    nutritionists actively related to them, and admins (any session; "" when unchecked)."""
-    if actor.role in ADMINS:
+    """The session's client, if the actor may watch, as the access rule says: the client who owns
+    it, the trainers and nutritionists actively related to them, and admins (any session; "" when
+    unchecked)."""
+    scope = RULES[JOIN].scope(actor.role)
+    if scope is None:
+        return None
+    if scope is Scope.ALL:
         return ""
     try:
         async with system.reads.connect() as conn:

@@ -13,17 +13,17 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.concurrency import run_in_threadpool
 
-from domain.values import Actor, Role
+from domain.values import Actor
 from infrastructure.locks import RebuildClaim, RebuildRunning
 from infrastructure.projection_runtime import UnknownProjection
-from interfaces.http.deps import SystemDep, allow
+from interfaces.http.deps import SystemDep, allow, current_actor
 from interfaces.http.problem_docs import documented
 from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
-Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
-SuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN))]
-UnrevokedSuperAdmin = Annotated[Actor, Depends(allow(Role.SUPERADMIN, check_revoked=True))]
+Admin = Annotated[Actor, Depends(current_actor)]
+SuperAdmin = Admin
+UnrevokedSuperAdmin = Annotated[Actor, Depends(allow(check_revoked=True))]
 log = structlog.get_logger("gymgenius.admin")
 T = TypeVar("T")
 UNKNOWN = {404: "No read model of that name"}

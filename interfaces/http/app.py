@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import socketio
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from infrastructure.bootstrap import System
@@ -18,6 +18,7 @@ from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import relationships as relationship_commands
 from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import workout_sessions as session_commands
+from interfaces.http.deps import admitted
 from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
@@ -85,7 +86,8 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
             system.close()
 
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan,
-                  description="Commands and queries of the GymGenius fitness platform.")
+                  description="Commands and queries of the GymGenius fitness platform.",
+                  dependencies=[Depends(admitted)])  # every route by its rule in access_rules
     app.state.system = system
     app.openapi = described(app)  # type: ignore[method-assign]
     problems.install(app)

@@ -1,5 +1,11 @@
 """Request-scoped dependencies: the system, the caller, and a command's context.
 
+Who may call a route is data: `application.access_rules.RULES`, keyed by the route's
+operationId. `admitted` (a dependency of every route, set on the app) looks the route up: no
+rule, 403; a public rule, nothing to check; else the caller is verified (401) and must be one of
+the rule's roles (403). The scope a rule names (own rows, related clients, authored plans) is
+enforced where the rows are.
+
 Those that only read the request are `async def`: FastAPI runs a plain `def` dependency on the
 thread pool, a hand-off that costs more than the work. Verifying a new token still goes to the
 thread pool, since an identity provider may fetch its keys over the network.
@@ -16,6 +22,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from application.access_rules import Rule, rule_of
 from application.context import CommandContext, fingerprint
 from application.errors import Forbidden
 from application.identity import InvalidToken, TokenSource, actor_of
@@ -35,9 +42,8 @@ async def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-async def current_actor(
-    system: SystemDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+async def _verified(
+    system: System, credentials: HTTPAuthorizationCredentials | None,
 ) -> Actor:
     """The caller: a development token seen in the last 30 s costs nothing; any other is verified
     in the thread pool (verifying may fetch the identity provider's keys), and a Firebase uid's
@@ -59,16 +65,53 @@ def _identify(system: System, token: str) -> Actor:
     return actor_of(system.tokens.verify(token), system.roles)
 
 
+def route_rule(request: Request) -> Rule:
+    """The access rule of the route serving this request (403 when it has none)."""
+    route = request.scope.get("route")
+    name = getattr(route, "operation_id", None) or getattr(route, "name", None)
+    found = rule_of(name)
+    if found is None:
+        raise Forbidden(f"{name or request.url.path} has no access rule, so nobody may call it")
+    return found
+
+
+def admit(rule: Rule, actor: Actor) -> Actor:
+    if not rule.admits(actor.role):
+        raise Forbidden(f"the {actor.role.value} role may not do this")
+    return actor
+
+
+async def admitted(request: Request) -> None:
+    """Every route's gate, by its rule: the caller is verified and admitted here, once."""
+    rule = route_rule(request)
+    if not rule.public:
+        credentials = await _bearer(request)
+        request.state.actor = admit(rule, await _verified(request.app.state.system, credentials))
+
+
+async def current_actor(
+    request: Request,
+    system: SystemDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Actor:
+    """The caller, admitted by the route's rule (by `admitted`, or here on an app without it)."""
+    actor = getattr(request.state, "actor", None)
+    if isinstance(actor, Actor):
+        return actor
+    return admit(route_rule(request), await _verified(system, credentials))
+
+
 def allow(*roles: Role, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:
-    """A dependency that admits only the given roles (403 for the others); with `check_revoked`,
-    then only a caller whose sessions the identity provider has not revoked (refunds, rebuilds)."""
+    """The caller, admitted by the route's rule and, when roles are named, also one of them (403
+    for the others); with `check_revoked`, then only a caller whose sessions the identity
+    provider has not revoked (refunds, role changes, erasure, rebuilds)."""
 
     async def check(
         system: SystemDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         actor: Annotated[Actor, Depends(current_actor)],
     ) -> Actor:
-        if actor.role not in roles:
+        if roles and actor.role not in roles:
             raise Forbidden(f"the {actor.role.value} role may not do this")
         if check_revoked:
             await run_in_threadpool(partial(system.tokens.verify, _token(credentials), check_revoked=True))
@@ -99,12 +142,14 @@ async def _body(request: Request) -> Any:
 
 
 def command_context(*roles: Role, check_revoked: bool = False) -> Callable[..., Any]:
-    """A dependency giving the command's context: actor, clock, trace id, idempotency key."""
+    """A dependency giving the command's context: actor, clock, trace id, idempotency key. The
+    caller is admitted by the route's rule; `roles`, if given, narrow it further."""
 
     async def build(
         request: Request,
         system: SystemDep,
-        actor: Annotated[Actor, Depends(allow(*roles, check_revoked=check_revoked))],
+        actor: Annotated[Actor, Depends(allow(*roles, check_revoked=check_revoked)
+                                        if roles or check_revoked else current_actor)],
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> CommandContext:
         if idempotency_key is not None and not _KEY.match(idempotency_key):

@@ -13,15 +13,18 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
+from application.access_rules import Rule, Scope, rule_of
+from domain.values import TOKEN_ROLES
 from interfaces.http.audit_models import ExportLineOut
-from interfaces.http.problem_docs import ProblemOut
+from interfaces.http.problem_docs import ProblemOut, documented
 
 REF = "#/components/schemas/{model}"
 
 
 def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
     """An `app.openapi` that adds ProblemOut (errors refer to it by $ref, as problem+json), names
-    each operation after its id, and gives every JSON request and answer its schema's example."""
+    each operation after its id, prints its access rule as its "Roles:" paragraph, and gives every
+    JSON request and answer its schema's example."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -39,6 +42,10 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
                 operation["summary"] = re.sub(r"(?=[A-Z])", " ", operation["operationId"]).capitalize()
                 operation["responses"].setdefault("422", refused)
+            for method, operation in _methods(document):
+                rule = rule_of(operation["operationId"])
+                operation["description"] = with_roles(operation.get("description", ""), rule, method)
+                _refusals(operation["responses"], rule)
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:
@@ -63,6 +70,36 @@ def _models() -> dict[str, type[BaseModel]]:
 def _operations(document: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for operations in document["paths"].values():
         yield from operations.values()
+
+
+def _methods(document: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for operations in document["paths"].values():
+        yield from operations.items()
+
+
+def _refusals(responses: dict[str, Any], rule: Rule | None) -> None:
+    """The 401 and 403 answers the rule makes possible, where the route does not document them."""
+    takes_token = rule is None or not rule.public
+    refuses_roles = rule is None or not rule.roles >= TOKEN_ROLES
+    for status, needed in ((401, takes_token), (403, refuses_roles)):
+        if needed and str(status) not in responses:
+            responses[str(status)] = documented(status)[status]
+    in_order = sorted(responses.items())
+    responses.clear()
+    responses.update(in_order)
+
+
+def with_roles(description: str, rule: Rule | None, method: str) -> str:
+    """The description with its "Roles:" paragraph written from the access rule (a docstring's own
+    "Roles:" paragraph is replaced: the table is the truth)."""
+    kept = [p for p in description.split("\n\n") if p.strip() and not p.lstrip().startswith("Roles:")]
+    if rule is None:
+        return "\n\n".join([*kept, "Roles: none (the route has no access rule, so nobody may call it)."])
+    roles = rule.describe()
+    if any(scope is not Scope.ALL for scope in rule.scopes.values()):
+        roles += (" Someone else's row answers 404 by id and is left out of lists."
+                  if method == "get" else " Acting on someone else's answers 403.")
+    return "\n\n".join([*kept, roles])
 
 
 def _edge_refusal(document: dict[str, Any]) -> dict[str, Any]:

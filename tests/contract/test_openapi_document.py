@@ -13,7 +13,8 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
-from domain.values import Role
+from application.access_rules import rule_of
+from domain.values import TOKEN_ROLES, Role
 from interfaces.http import deps
 from interfaces.http.app import create_command_app, create_query_app
 
@@ -60,8 +61,10 @@ def can_answer(route: APIRoute) -> set[int]:
     params = {p.name for d in found for p in [*d.query_params, *d.path_params, *d.header_params,
                                                *d.body_params]}
     allowed = [set(c.removeprefix("allow_").split("_")) for c in calls if c.startswith("allow_")]
-    statuses = {401} if deps.current_actor.__name__ in calls else set()
+    rule = rule_of(route.operation_id)
+    statuses = {401} if deps.current_actor.__name__ in calls or rule is None or not rule.public else set()
     statuses |= {403} if any(roles != {r.value for r in Role} for roles in allowed) else set()
+    statuses |= {403} if rule is None or not rule.roles >= TOKEN_ROLES else set()
     statuses |= {422} if params else set()
     statuses |= {400} if {"if_match", "idempotency_key"} & params else set()
     statuses |= {404} if route.dependant.path_params else set()
@@ -109,6 +112,9 @@ def test_every_route_says_which_roles_may_call_it(app, document):
         description = document["paths"][path][method]["description"]
         roles = description.split("Roles:", 1)[-1]
         assert "Roles:" in description, (method, path)
+        rule = rule_of(route.operation_id)
+        assert rule is not None, f"{route.operation_id} has no rule in application/access_rules.py"
+        assert description.count("Roles:") == 1 and rule.describe() in description, (method, path)
         calls = [getattr(d.call, "__name__", "") for d in dependencies(route.dependant)]
         for allowed in (c.removeprefix("allow_").split("_") for c in calls if c.startswith("allow_")):
             assert all(role in roles for role in allowed), (method, path, allowed, roles)

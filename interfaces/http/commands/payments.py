@@ -12,14 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
 from application.payments import ConfirmPayment, InitiatePayment, OpenOrder, RefundPayment
-from domain.values import MAX_ID, Role
+from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, CREATED, ID, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
 router = APIRouter(prefix="/v1/commands/payments", tags=["payments: commands"])
-ClientContext = Annotated[CommandContext, Depends(command_context(Role.CLIENT))]
-RefundContext = Annotated[CommandContext, Depends(
-    command_context(Role.ADMIN, Role.SUPERADMIN, check_revoked=True))]
+ClientContext = Annotated[CommandContext, Depends(command_context())]
+RefundContext = Annotated[CommandContext, Depends(command_context(check_revoked=True))]
 LOCATION = "/v1/queries/payments"
 GatewayId = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_]+$")]
 GATEWAY_DOWN = "The event store or the payment gateway is unavailable; retry after Retry-After"

@@ -12,15 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from application.context import CommandContext
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
 from domain.plan import MAX_PRICE_PAISE, MAX_TITLE, PlanKind
-from domain.values import MAX_ID, Role
+from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 from interfaces.http.plan_content import WORKOUT_EXAMPLE
 
 router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"])
-AuthorContext = Annotated[
-    CommandContext, Depends(command_context(Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN))
-]
+AuthorContext = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/plans"
 Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
 Content = Annotated[dict[str, Any], Field(description="Days of exercises, or days of meals")]
@@ -56,7 +54,7 @@ class EmptyRequest(BaseModel):
 def create_plan(body: CreatePlanRequest, ctx: AuthorContext, system: SystemDep) -> JSONResponse:
     """Draft a workout or meal plan, authored by the caller, optionally priced in paise.
 
-    Roles: trainer, nutritionist, admin.
+    Roles: trainer, nutritionist, admin, superadmin.
     """
     cmd = CreatePlan(PlanKind(body.kind), body.title, body.content, body.price_paise)
     return command_answer(system.plans.create(ctx, cmd), LOCATION)
@@ -69,7 +67,7 @@ def revise_plan(
 ) -> JSONResponse:
     """Give a draft or published plan a new title or content as its next numbered revision.
 
-    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
     """
     cmd = RevisePlan(plan_id, body.title, body.content, version)
     return command_answer(system.plans.revise(ctx, cmd))
@@ -82,7 +80,7 @@ def publish_plan(
 ) -> JSONResponse:
     """Publish a draft plan so that it can be assigned; publishing again changes nothing.
 
-    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
     """
     return command_answer(system.plans.publish(ctx, PublishPlan(plan_id, version)))
 
@@ -94,9 +92,9 @@ def assign_plan(
 ) -> JSONResponse:
     """Assign a published plan to a client; assigning the same client again changes nothing.
 
-    Roles: trainer, nutritionist, admin; only the plan's author or an admin. The author assigns
-    only to their own clients (an active relationship, else 403); an admin to anyone, which
-    relates the client to a trainer's or nutritionist's plan's author (origin `admin`).
+    Roles: trainer, nutritionist (the plan's author), admin, superadmin. The author assigns only
+    to their own clients (an active relationship, else 403); an admin to anyone, which relates the
+    client to a trainer's or nutritionist's plan's author (origin `admin`).
     """
     cmd = AssignPlan(plan_id, body.client_id, version)
     return command_answer(system.plans.assign(ctx, cmd))
@@ -109,6 +107,6 @@ def archive_plan(
 ) -> JSONResponse:
     """Archive a plan; an archived plan never changes again.
 
-    Roles: trainer, nutritionist, admin; only the plan's author or an admin.
+    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
     """
     return command_answer(system.plans.archive(ctx, ArchivePlan(plan_id, version)))

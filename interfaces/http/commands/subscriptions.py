@@ -12,15 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from application.context import CommandContext
 from application.subscriptions import CancelSubscription, ConfirmAutopay, RequestSubscription, StartAutopay
 from domain.subscription import MAX_TIER_CODE
-from domain.values import MAX_ID, Role
+from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, CREATED, ID, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
 router = APIRouter(prefix="/v1/commands/subscriptions", tags=["subscriptions: commands"])
-ClientContext = Annotated[CommandContext, Depends(command_context(Role.CLIENT))]
-CancelContext = Annotated[
-    CommandContext, Depends(command_context(Role.CLIENT, Role.ADMIN, Role.SUPERADMIN))
-]
+ClientContext = Annotated[CommandContext, Depends(command_context())]
+CancelContext = ClientContext
 LOCATION = "/v1/queries/subscriptions"
 
 

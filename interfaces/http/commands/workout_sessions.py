@@ -19,13 +19,12 @@ from application.workout_sessions import (
     ResumeSession,
     StartWorkoutSession,
 )
-from domain.values import Role
 from domain.workout_session import MAX_NAME, MAX_REPS, MAX_RPE, MAX_WEIGHT_KG, MIN_REPS, MIN_RPE
 from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
 router = APIRouter(prefix="/v1/commands/workout-sessions", tags=["workout sessions: commands"])
-ClientContext = Annotated[CommandContext, Depends(command_context(Role.CLIENT))]
+ClientContext = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/workout-sessions"
 
 

@@ -8,15 +8,15 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from domain.values import Actor, Role
+from domain.values import Actor
 from interfaces.http.answers import POSITION
-from interfaces.http.deps import SystemDep, allow
+from interfaces.http.deps import SystemDep, current_actor
 from interfaces.http.problem_docs import documented
 from interfaces.http.queries.reading import MinPosition, read
 from projections.dashboard import READS, summary
 
 router = APIRouter(prefix="/v1/queries/dashboard", tags=["dashboard: queries"])
-Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
+Admin = Annotated[Actor, Depends(current_actor)]
 
 
 class DashboardSummaryOut(BaseModel):

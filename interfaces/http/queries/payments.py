@@ -93,8 +93,7 @@ async def read_payment(
 ) -> JSONResponse:
     """One payment with its status, gateway ids, attempts and refunds, if the caller may see it.
 
-    Roles: any signed-in role. A client reads their own; admins, superadmins and auditors
-    every one; trainers and nutritionists none.
+    Roles: client (their own); admin, superadmin, auditor.
     """
     return await read(
         system, NAME, min_position,
@@ -111,8 +110,7 @@ async def list_payments_route(
 ) -> JSONResponse:
     """Payments the caller may see, newest first, by client and status.
 
-    Roles: any signed-in role. A client lists their own; admins, superadmins and auditors
-    every one; trainers and nutritionists none.
+    Roles: client (their own); admin, superadmin, auditor.
     """
     check_cursor(cursor)
     return await read(

@@ -85,11 +85,12 @@ async def list_plans_route(
 ) -> JSONResponse:
     """Plans the caller may read, newest first, by kind, author, assigned client and status.
 
+    With `for_sale=true`: every published plan with a price, for anyone signed in (the other
+    filters but `kind` do not apply), its `content` null unless the caller bought it or may read it.
+
     Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors list
-    every plan; a client only the plans assigned to them (none once archived). With
-    `for_sale=true`: every published plan with a price, for anyone signed in (the other filters
-    but `kind` do not apply), its `content` null unless the caller bought it or may read it. A
-    client sees only their own id in `client_ids`.
+    every plan; a client only the plans assigned to them (none once archived), and sees only their
+    own id in `client_ids`.
     """
     check_cursor(cursor)
     if for_sale:

@@ -36,13 +36,13 @@ def test_creating_a_plan_answers_201_with_version_position_etag_and_location(api
     assert answer.headers["Location"] == f"/v1/queries/plans/{body['id']}"
 
 
-@pytest.mark.parametrize("role", ["trainer", "nutritionist", "admin"])
+@pytest.mark.parametrize("role", ["trainer", "nutritionist", "admin", "superadmin"])
 def test_staff_who_write_plans_may_create_one(api, auth, role):
     body = {"kind": "meal", "title": "Cut", "content": MEALS, "price_paise": None}
     assert api.post(ROUTE, json=body, headers=auth("staff", role)).status_code == 201
 
 
-@pytest.mark.parametrize("role", ["client", "auditor", "superadmin"])
+@pytest.mark.parametrize("role", ["client", "auditor"])
 def test_other_roles_may_not_create_a_plan(api, auth, role):
     assert api.post(ROUTE, json=A_PLAN, headers=auth("someone", role)).status_code == 403
 
