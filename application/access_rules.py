@@ -24,7 +24,7 @@ for a route that takes no token. A superadmin always gets at least what an admin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from types import MappingProxyType
 
@@ -54,6 +54,7 @@ class Rule:
 
     scopes: Mapping[Role, Scope] = field(default_factory=lambda: MappingProxyType({}))
     public: str = ""
+    audited: bool = False  # every call, admitted or refused, is written to the audit-access log
 
     def admits(self, role: Role) -> bool:
         return bool(self.public) or role in self.scopes
@@ -77,7 +78,8 @@ class Rule:
                 groups.setdefault(self.scopes[role], []).append(role.value)
         parts = [", ".join(roles) + (f" ({SCOPE_TEXT[scope]})" if SCOPE_TEXT[scope] else "")
                  for scope, roles in groups.items()]
-        return "Roles: " + "; ".join(parts) + "."
+        logged = " Every call, admitted or refused, is in the audit-access log." if self.audited else ""
+        return "Roles: " + "; ".join(parts) + "." + logged
 
 
 def rule(**scopes: Scope) -> Rule:
@@ -99,7 +101,7 @@ SIGNED_IN = rule(**{r.value: ALL for r in TOKEN_ROLES})
 OWNER_AND_ADMINS = rule(client=OWN, admin=ALL)
 ADMINS_ONLY = rule(admin=ALL)
 AUTHORS = rule(trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL)
-AUDIT = rule(auditor=ALL, admin=ALL)
+AUDIT = replace(rule(auditor=ALL, admin=ALL), audited=True)
 CLIENT_ROWS = rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL, auditor=ALL)
 
 RULES: Mapping[str, Rule] = MappingProxyType({
@@ -159,7 +161,7 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "requestReconciliation": AUDIT,
     "getReconciliation": AUDIT,
     "listReconciliations": AUDIT,
-    "resolveDiscrepancy": ADMINS_ONLY,
+    "resolveDiscrepancy": replace(ADMINS_ONLY, audited=True),
     # staff-client relationships (the two sides of one; admins start and end any)
     "inviteClient": rule(trainer=OWN, nutritionist=OWN),
     "acceptInvitation": rule(client=OWN),

@@ -1,6 +1,7 @@
 """Auditors' routes: a payment's hash chain, payments and subscriptions as they stood, the export.
 
-Every call (allowed or not) is written to the audit-access log before it is answered.
+Every call (allowed or not) is written to the audit-access log before it is answered: their
+rules in `application/access_rules.py` are `audited`, and the access gate writes it.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import AwareDatetime
 from starlette.concurrency import run_in_threadpool
@@ -27,36 +28,14 @@ from interfaces.http.audit_models import (
     SubscriptionStateOut,
 )
 from interfaces.http.audit_states import payment_state, subscription_state
-from interfaces.http.deps import SystemDep, allow, current_actor
+from interfaces.http.deps import SystemDep, allow
 from interfaces.http.problem_docs import documented
-from projections.audit_access import record_access
 
 AUDITORS = (Role.AUDITOR, Role.ADMIN, Role.SUPERADMIN)
 NDJSON = "application/x-ndjson"
 
 
-async def log_access(
-    request: Request, system: SystemDep, actor: Annotated[Actor, Depends(current_actor)]
-) -> None:
-    """Writes who called which audit route, when, under which trace id, before anything else."""
-
-    def write() -> None:
-        with system.projections.engine.begin() as conn:
-            record_access(
-                conn,
-                system.clock(),
-                actor.uid,
-                actor.role.value,
-                request.method,
-                str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
-                actor.role in AUDITORS,
-                getattr(request.state, "trace_id", ""),
-            )
-
-    await run_in_threadpool(write)
-
-
-router = APIRouter(prefix="/v1/audit", tags=["audit"], dependencies=[Depends(log_access)])
+router = APIRouter(prefix="/v1/audit", tags=["audit"])  # each call is logged by the access gate
 Auditor = Annotated[Actor, Depends(allow(*AUDITORS))]
 AsOfTime = Annotated[AwareDatetime | None, Query(description="A time with its offset, ISO 8601")]
 AsOfPosition = Annotated[int | None, Query(ge=1, le=2**62)]

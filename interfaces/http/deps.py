@@ -28,6 +28,7 @@ from application.errors import Forbidden
 from application.identity import InvalidToken, TokenSource, actor_of
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
+from interfaces.http.audit_access import record_call
 from interfaces.http.problems import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="A Firebase ID token (or a development token)")
@@ -85,8 +86,11 @@ async def admitted(request: Request) -> None:
     """Every route's gate, by its rule: the caller is verified and admitted here, once."""
     rule = route_rule(request)
     if not rule.public:
-        credentials = await _bearer(request)
-        request.state.actor = admit(rule, await _verified(request.app.state.system, credentials))
+        system = request.app.state.system
+        actor = await _verified(system, await _bearer(request))
+        if rule.audited:
+            await record_call(request, system, actor, rule.admits(actor.role))
+        request.state.actor = admit(rule, actor)
 
 
 async def current_actor(

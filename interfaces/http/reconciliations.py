@@ -13,15 +13,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from application.context import CommandContext
 from domain.values import Role
 from interfaces.http.answers import APPLIED, ID, CommandOut, Page, command_answer
-from interfaces.http.audit import AUDITORS, Auditor, log_access
+from interfaces.http.audit import AUDITORS, Auditor
 from interfaces.http.deps import SystemDep, command_context
 from interfaces.http.problem_docs import absent, documented
 from interfaces.http.queries.reading import Cursor, Limit, MinPosition, check_cursor, read
 from projections.reconciliations import ReconciliationsModel, get_reconciliation, list_reconciliations
 
 PREFIX = "/v1/audit/reconciliations"
-commands = APIRouter(prefix=PREFIX, tags=["audit"], dependencies=[Depends(log_access)])
-queries = APIRouter(prefix=PREFIX, tags=["audit"], dependencies=[Depends(log_access)])
+commands = APIRouter(prefix=PREFIX, tags=["audit"])
+queries = APIRouter(prefix=PREFIX, tags=["audit"])
 AuditorContext = Annotated[CommandContext, Depends(command_context(*AUDITORS))]
 AdminContext = Annotated[CommandContext, Depends(command_context(Role.ADMIN, Role.SUPERADMIN))]
 AT = "2026-11-01T00:00:00+00:00"

@@ -29,6 +29,7 @@ from application.access_rules import RULES, SOCKET, rule_of
 from domain.values import Role
 from tests.contract.every_answer import fastapi_of
 from tests.e2e.http.payment_steps import Steps
+from tests.support import relate
 
 IDENTITIES: list[str | None] = [None, "client", "trainer", "nutritionist", "admin", "superadmin", "auditor"]
 REFUSED = {401, 403}
@@ -75,7 +76,19 @@ def test_a_superadmin_may_do_all_an_admin_may_and_an_auditor_only_reads():
     queries = {r.operation_id for router in QUERY_ROUTERS for r in router.routes
                if isinstance(r, APIRoute) and r.methods == {"GET"}}
     audited = {n for n, r in RULES.items() if Role.AUDITOR in r.scopes and not n.startswith(SOCKET)}
-    assert audited <= queries, audited - queries
+    # the one command an auditor may send: asking for a reconciliation run, which records what it
+    # finds and changes no payment, subscription or plan
+    assert audited <= queries | {"requestReconciliation"}, audited - queries
+
+
+def placeholder(document: dict, method: str, path: str, name: str) -> str:
+    """A value of a path parameter's own type: 1 for an integer, else a fresh UUID."""
+    operation = document["paths"].get(path, {}).get(method.lower(), {})
+    for parameter in operation.get("parameters", []):
+        if (parameter["in"], parameter["name"]) == ("path", name) \
+                and parameter.get("schema", {}).get("type") == "integer":
+            return "1"
+    return str(uuid.uuid4())
 
 
 def test_every_route_answers_every_identity_as_its_rule_says(api, auth):
@@ -86,7 +99,8 @@ def test_every_route_answers_every_identity_as_its_rule_says(api, auth):
     for name, method, path in endpoints(app):
         rule = rule_of(name)
         assert rule is not None, f"{name} ({method} {path}) has no rule in application/access_rules.py"
-        url = re.sub(r"\{[^}]+\}", lambda _: str(uuid.uuid4()), path)
+        url = path.format_map({p: placeholder(document, method, path, p)
+                               for p in re.findall(r"\{([^}]+)\}", path)})
         body = example_body(document, method, path)
         for role in IDENTITIES:
             headers = tokens[role] if role else {}
@@ -119,6 +133,7 @@ def alices(api, auth, system):
     payment = Steps(system).initiate("alice")
     plan = _post(api, tom, "/v1/commands/plans", {"kind": "workout", "title": "Legs", "content": WORKOUT})
     _post(api, tom, f"/v1/commands/plans/{plan['id']}/publish")
+    relate(api, tom, "alice")  # Alice accepted Tom's invitation: he is her trainer
     assigned = _post(api, tom, f"/v1/commands/plans/{plan['id']}/assign", {"client_id": "alice"})
     position = max(subscription["position"], session["position"], payment.position, assigned["position"])
     return {"subscriptions": subscription["id"], "workout-sessions": session["id"],
