@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from domain.values import Actor
+from domain.values import Actor, Role
 
 
 class InvalidToken(Exception):
@@ -11,3 +11,16 @@ class InvalidToken(Exception):
 
 class TokenVerifier(Protocol):
     def verify(self, token: str) -> Actor: ...
+
+
+class RoleBook(Protocol):
+    def role_of(self, uid: str, claimed: Role) -> Role: ...
+    # our record of the uid's role, recording the User with the claimed role on first sight (idempotent)
+
+
+class MirrorUnavailable(Exception): ...
+
+
+class IdentityMirror(Protocol):
+    def mirror_role(self, uid: str, role: Role) -> None: ...
+    # sets Firebase custom claim `role` and revokes refresh tokens; raises MirrorUnavailable when transient

@@ -13,11 +13,12 @@ from dramatiq import Worker
 from application.aggregates import Aggregates
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
-from application.identity import InvalidToken
+from application.identity import IdentityMirror, InvalidToken
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
 from application.subscriptions import Subscriptions
+from application.users import Roles, Users
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
 from domain.values import Actor
@@ -32,6 +33,7 @@ from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
+from infrastructure.role_mirror import LoggingMirror, RoleMirrorRunner
 from infrastructure.scheduler import Tick, Ticker, register_tick
 from infrastructure.settings import Settings
 from infrastructure.token_cache import RememberingVerifier
@@ -66,6 +68,9 @@ class System:
     realtime: Realtime
     gateway: PaymentGateway
     gateway_events: GatewayEvents
+    users: Users
+    roles: Roles
+    role_mirror: RoleMirrorRunner
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
 
@@ -108,9 +113,11 @@ def init_storage(settings: Settings) -> None:
 
 
 def bootstrap(
-    settings: Settings, clock: Callable[[], datetime] = utc_now, gateway: PaymentGateway | None = None
+    settings: Settings, clock: Callable[[], datetime] = utc_now, gateway: PaymentGateway | None = None,
+    mirror: IdentityMirror | None = None,
 ) -> System:
-    """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox)."""
+    """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox);
+    `mirror` the identity provider that role changes are mirrored to (by default, a log line)."""
     log = EventLog(env=event_store_env(settings))
     aggregates = Aggregates(log)
     tiers = TierCatalogue()
@@ -127,7 +134,10 @@ def bootstrap(
     lifecycle = Lifecycle(aggregates, subscriptions, payments)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies)
+    role_mirror = RoleMirrorRunner(projections.engine, projections.source, mirror or LoggingMirror())
+    catch_up.followers.append(role_mirror.run)
     register_catch_up(broker, catch_up)
+    roles = Roles(aggregates, clock)
     tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
     register_tick(broker, tick)
     return System(
@@ -139,6 +149,7 @@ def bootstrap(
         projections=projections,
         reads=ReadStore(async_engine(settings)), broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
+        users=Users(aggregates, roles, log.keys), roles=roles, role_mirror=role_mirror,
     )
 
 

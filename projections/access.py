@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import Actor, Role
 from projections.assignments import assignments
@@ -30,3 +31,12 @@ async def is_assigned(conn, staff_id: str, client_id: str) -> bool:  # type: ign
         assignments.c.staff_id == staff_id, assignments.c.client_id == client_id
     ).limit(1)
     return (await conn.execute(query)).first() is not None
+
+
+async def related_ids(conn: AsyncConnection, uid: str) -> tuple[list[str], list[str]]:
+    """The uid's related staff (for a client) and related clients (for staff), each sorted: the
+    one place that says who is related to whom."""
+    staff = select(assignments.c.staff_id).where(assignments.c.client_id == uid).distinct()
+    clients = select(assignments.c.client_id).where(assignments.c.staff_id == uid).distinct()
+    return (sorted(str(s) for s in (await conn.execute(staff)).scalars()),
+            sorted(str(c) for c in (await conn.execute(clients)).scalars()))

@@ -7,6 +7,7 @@ from projections.model import ReadModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
 from projections.subscriptions import SubscriptionsModel
+from projections.users import UsersModel
 from projections.workout_sessions import WorkoutSessionsModel
 
 metadata = schema.metadata
@@ -14,4 +15,4 @@ _ = assignments
 
 
 def read_models() -> list[ReadModel]:
-    return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel()]
+    return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(), UsersModel()]

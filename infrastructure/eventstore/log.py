@@ -8,7 +8,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import strtobool
 
 from application.idempotency import CommandLedger, IdempotencyClaim, RememberedAnswer
@@ -17,6 +17,8 @@ from domain import workout_session
 from infrastructure.eventstore.cache import CommittedAggregates
 from infrastructure.eventstore.commit_hooks import CommitHooks
 from infrastructure.eventstore.group_commit import GroupCommitter
+from infrastructure.eventstore.keys import KeyStore, MemoryKeys
+from infrastructure.eventstore.personal import KeyRing, PersonalDataMapper
 from infrastructure.eventstore.stamped import StampedEventStore
 from infrastructure.eventstore.transcodings import DOMAIN_TYPES, register_domain_types
 
@@ -42,6 +44,13 @@ class EventLog(Application[UUID]):
         super().__init__(env)
         self.after_commit = CommitHooks()
         self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
+        store: KeyStore = getattr(self.recorder, "keys", None) or MemoryKeys()
+        self.keys = KeyRing(store, float(self.env.get("PERSONAL_KEYS_RECHECK_S", "0")))
+        cast(PersonalDataMapper, self.mapper).keys = self.keys
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Personal fields of events are sealed with their subject's key (crypto-shredding)."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
 
     def construct_event_store(self) -> EventStore[UUID]:
         """Commands are written in groups unless GROUP_COMMIT is off."""

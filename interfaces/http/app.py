@@ -16,23 +16,25 @@ from interfaces.http import admin, dev_tokens, operations, problems, webhooks
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import subscriptions as subscription_commands
+from interfaces.http.commands import users as user_commands
 from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
 from interfaces.http.queries import subscriptions as subscription_queries
+from interfaces.http.queries import users as user_queries
 from interfaces.http.queries import workout_sessions as session_queries
 from interfaces.http.storable_text import StorableText
 from interfaces.http.tracing import Tracing
 
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
-    payment_commands.router, webhooks.router,
+    payment_commands.router, webhooks.router, user_commands.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
-    plan_queries.router, subscription_queries.router,
+    plan_queries.router, subscription_queries.router, user_queries.router,
 ]
 
 

@@ -27,6 +27,7 @@ OPERATION_IDS = {
     "initiatePayment", "confirmPayment", "refundPayment", "receiveRazorpayWebhook",
     "startAutopay", "confirmAutopay", "getPayment", "listPayments", "getDashboardSummary",
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
+    "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
 }
 
 
