@@ -36,7 +36,8 @@ class EventLogSource:
         notifications = self.log.recorder.select_notifications(
             after + 1, limit, inclusive_of_start=True
         )
-        return [(n.id, self._recall(n)) for n in notifications]
+        with self.log.keys.scope():
+            return [(n.id, self._recall(n)) for n in notifications]
 
     def _recall(self, notification: Any) -> Any:
         with self._guard:

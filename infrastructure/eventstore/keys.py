@@ -60,7 +60,7 @@ class PostgresKeys:
         self._epoch = SQL("SELECT coalesce(max(seq), 0) AS epoch FROM {s}.user_key_erasures").format(**names)
 
     def get(self, subject: UUID) -> bytes | None:
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._get, (subject,), prepare=True)
             row = curs.fetchone()
         return None if row is None else bytes(row["key"])
@@ -76,7 +76,7 @@ class PostgresKeys:
             curs.execute(self._delete, (subject,))
 
     def epoch(self) -> int:
-        with self.datastore.transaction(commit=False) as curs:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._epoch, prepare=True)
             row = curs.fetchone()
         return int(row["epoch"]) if row else 0

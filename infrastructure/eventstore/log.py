@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from copy import deepcopy
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -85,13 +86,20 @@ class EventLog(Application[UUID]):
 
     def latest(self, aggregate_id: UUID) -> Aggregate | None:
         """A private copy of the aggregate as committed: from the cache plus newer events."""
-        aggregate = self.cache.copy_of(aggregate_id)
-        if aggregate is not None:
-            return _fold(aggregate, self.events.get(aggregate_id, gt=aggregate.version))
-        try:
-            return self.repository.get(aggregate_id, projector_func=_fold)
-        except AggregateNotFoundError:
-            return None
+        with self.keys.scope():
+            aggregate = self.cache.copy_of(aggregate_id)
+            if aggregate is not None:
+                newer = list(self.events.get(aggregate_id, gt=aggregate.version))
+                if not newer:
+                    return aggregate
+                aggregate = _fold(aggregate, newer)
+            else:
+                try:
+                    aggregate = self.repository.get(aggregate_id, projector_func=_fold)
+                except AggregateNotFoundError:
+                    return None
+        self.cache.keep(deepcopy(aggregate))  # as committed: the next reader reads only what is newer
+        return aggregate
 
     def commit(
         self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]

@@ -13,7 +13,8 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
@@ -32,7 +33,9 @@ class KeyRing:
     """The subjects' keys, cached in this process while the erasure epoch stays the same.
 
     The epoch is read again at most every `recheck_s` seconds (0: before every use), so a key
-    erased by any process is never served from this cache after that erasure returned.
+    erased by any process is never served from this cache after that erasure returned. Within
+    a `scope` (one read of a batch of events, one aggregate's load) it is read once, at the
+    first use, and not at all when nothing personal is decoded.
     """
 
     def __init__(self, store: KeyStore, recheck_s: float = 0.0, size: int = 10_000,
@@ -41,6 +44,19 @@ class KeyRing:
         self._keys: OrderedDict[UUID, AESGCM] = OrderedDict()
         self._epoch, self._checked = -1, float("-inf")
         self._guard = threading.Lock()
+        self._local = threading.local()
+
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Everything decoded within reads the erasure epoch at most once."""
+        outer = getattr(self._local, "checked", None)
+        if outer is None:
+            self._local.checked = [False]
+        try:
+            yield
+        finally:
+            if outer is None:
+                self._local.checked = None
 
     def cipher(self, subject: UUID, *, create: bool) -> AESGCM | None:
         self._fresh()
@@ -60,10 +76,15 @@ class KeyRing:
         self._checked = float("-inf")
 
     def _fresh(self) -> None:
+        scoped = getattr(self._local, "checked", None)
+        if scoped and scoped[0]:
+            return
         now = self.clock()
         if now - self._checked < self.recheck_s:
             return
         epoch = self.store.epoch()
+        if scoped is not None:
+            scoped[0] = True
         with self._guard:
             if epoch != self._epoch:
                 self._keys.clear()

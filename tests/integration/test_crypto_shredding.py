@@ -38,7 +38,8 @@ def stored_states(system: System) -> list[bytes]:
             rows = conn.execute(f"SELECT state FROM {table}")
             return [bytes(row[0]) for row in rows]
     with sqlite3.connect(system.settings.data_dir / "events.sqlite3") as conn:
-        return [bytes(row[0]) for row in conn.execute(f"SELECT state FROM {system.log.recorder.events_table_name}")]
+        table = system.log.recorder.events_table_name
+        return [bytes(row[0]) for row in conn.execute(f"SELECT state FROM {table}")]
 
 
 def key_rows(system: System) -> int:
@@ -49,7 +50,8 @@ def key_rows(system: System) -> int:
             row = conn.execute(query, (subject,)).fetchone()
             return int(row[0]) if row else 0
     with sqlite3.connect(system.settings.data_dir / "events.sqlite3") as conn:
-        return int(conn.execute("SELECT count(*) FROM user_keys WHERE subject = ?", (subject.hex,)).fetchone()[0])
+        found = conn.execute("SELECT count(*) FROM user_keys WHERE subject = ?", (subject.hex,))
+        return int(found.fetchone()[0])
 
 
 def users_row(system: System) -> dict:

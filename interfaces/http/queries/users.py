@@ -12,8 +12,8 @@ from starlette.concurrency import run_in_threadpool
 
 from domain.values import MAX_ID, Actor, Role
 from interfaces.http.answers import FOUND, LISTED, Page
-from interfaces.http.problem_docs import documented
 from interfaces.http.deps import SystemDep, allow, current_actor
+from interfaces.http.problem_docs import documented
 from interfaces.http.queries.reading import (
     Cursor,
     Limit,
@@ -93,7 +93,11 @@ async def read_me(actor: Caller, system: SystemDep, min_position: MinPosition = 
     return answer({**found, "staff_ids": staff_ids, "client_ids": client_ids}, position)
 
 
-@router.get("/users/{uid}", response_model=UserOut, responses={**FOUND, **documented(403)}, operation_id="getUser")
+READ_ONE = {**FOUND, **documented(403)}
+READ_MANY = {**LISTED, **documented(403)}
+
+
+@router.get("/users/{uid}", response_model=UserOut, responses=READ_ONE, operation_id="getUser")
 async def read_user_route(uid: Uid, actor: Reader, system: SystemDep,
                           min_position: MinPosition = None) -> JSONResponse:
     """One user, if the caller may read them.
@@ -105,7 +109,7 @@ async def read_user_route(uid: Uid, actor: Reader, system: SystemDep,
                       also=("plans", *access_models(actor)), missing=f"no user {uid} that you may read")
 
 
-@router.get("/users", response_model=UserPageOut, responses={**LISTED, **documented(403)}, operation_id="listUsers")
+@router.get("/users", response_model=UserPageOut, responses=READ_MANY, operation_id="listUsers")
 async def list_users_route(
     actor: Admin, system: SystemDep, min_position: MinPosition = None,
     role: Literal["client", "trainer", "nutritionist", "admin", "superadmin", "auditor"] | None = None,
