@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -147,7 +148,11 @@ class PersonalDataMapper(Mapper[UUID]):
         if cipher is None:
             return ERASED
         raw = base64.b64decode(value[SEALED])
-        return self.transcoder.decode(cipher.decrypt(raw[:NONCE], raw[NONCE:], _context(subject, field)))
+        try:
+            opened = cipher.decrypt(raw[:NONCE], raw[NONCE:], _context(subject, field))
+        except InvalidTag:  # altered, or moved from another subject or field: an undecodable event
+            raise ValueError(f"the sealed {field} does not open with its subject's key") from None
+        return self.transcoder.decode(opened)
 
 
 def _context(subject: UUID, field: str) -> bytes:

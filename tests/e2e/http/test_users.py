@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
+import jwt
+
+from application.identity import TokenVerifier
 from domain.personal import user_id
 from domain.user import User
-from domain.values import Role
+from domain.values import Actor, Role
 
 ME = "/v1/queries/me"
 PROFILE = "/v1/commands/me/profile"
@@ -112,3 +117,44 @@ def test_erasure_is_for_the_user_themself_or_a_superadmin(api, auth):
     again = _ok(api.post("/v1/commands/users/zoe/erase", json={}, headers=root), 202)
     assert again["version"] == erased["version"]
     assert api.post("/v1/commands/users/ghost/erase", json={}, headers=root).status_code == 404
+
+
+class OtherProvider:
+    """Tokens of an identity provider other than development tokens (the TokenVerifier port):
+    HS256 JWTs of a test key claiming a uid and a role."""
+
+    def __init__(self, dev: TokenVerifier) -> None:
+        self.dev = dev
+
+    def verify(self, token: str) -> Actor:
+        if jwt.decode(token, options={"verify_signature": False}).get("iss") != "test-idp":
+            return self.dev.verify(token)
+        claims = jwt.decode(token, "k" * 32, algorithms=["HS256"], issuer="test-idp")
+        return Actor(claims["sub"], Role(claims["role"]))
+
+
+def provider_token(uid: str, role: str) -> dict[str, str]:
+    claims = {"sub": uid, "role": role, "iss": "test-idp", "exp": int(time.time()) + 600}
+    return {"Authorization": f"Bearer {jwt.encode(claims, 'k' * 32, algorithm='HS256')}"}
+
+
+def test_a_role_change_takes_effect_on_the_callers_next_request(api, auth, system):
+    system.tokens.inner = OtherProvider(system.tokens.inner)
+    vik = provider_token("vik", "client")
+    draft = {"kind": "workout", "title": "Legs", "content": {
+        "days": [{"name": "Legs", "exercises": [{"name": "squat", "sets": 5, "reps": 5}]}]}}
+    assert api.post("/v1/commands/plans", json=draft, headers=vik).status_code == 403
+    root = auth("root", "superadmin")
+    _ok(api.post("/v1/commands/users/vik/role", json={"role": "trainer"}, headers=root))
+    assert api.post("/v1/commands/plans", json=draft, headers=vik).status_code == 201
+    assert api.post("/v1/commands/plans", json=draft, headers=provider_token("vik", "admin")).status_code == 201
+    assert _ok(api.get(ME, headers=provider_token("vik", "superadmin")))["role"] == "trainer"
+
+
+def test_a_development_token_acts_as_its_role_though_its_user_is_recorded(api, auth):
+    dev = auth("dee", "client")
+    assert api.get("/v1/queries/tiers", headers=dev).status_code == 200
+    root = auth("root", "superadmin")
+    done = _ok(api.post("/v1/commands/users/dee/role", json={"role": "trainer"}, headers=root))
+    assert api.post("/v1/commands/workout-sessions", json={}, headers=dev).status_code == 201
+    assert _ok(api.get(ME, params={"min_position": done["position"]}, headers=dev))["role"] == "trainer"
