@@ -2,7 +2,8 @@
 user's refresh tokens revoked), after the event, driven by the log like a policy: one owner at a
 time, its own tracked position, and a ledger keyed by the event (`policy_key`), so a change is
 mirrored once even when the log is read again. A mirror that stays unavailable after a few tries
-leaves the position at that event: the next wake-up tries again, in order."""
+leaves the position at that event: the next wake-up tries again, in order; one it refuses for
+good (any other error) is that event's dead letter, and the runner goes on."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from domain.user import User
 from domain.values import Role
 from infrastructure.policy_runner import claimed, tracking_name
 from projections.model import EventSource
-from projections.schema import positions
+from projections.schema import dead_letters, positions
 from projections.tracking import tracked_position
 
 log = structlog.get_logger("gymgenius.role_mirror")
@@ -70,7 +71,7 @@ class RoleMirrorRunner:
         events = self.source.read(after, self.batch_size)
         reached, complete = after, True
         for position, event in events:
-            if isinstance(event, User.RoleChanged) and not self._mirrored(event):
+            if isinstance(event, User.RoleChanged) and not self._mirrored(position, event):
                 complete = False
                 break
             reached = position
@@ -80,22 +81,22 @@ class RoleMirrorRunner:
                              .values(position=reached))
         return len(events), complete
 
-    def _mirrored(self, event: Any) -> bool:
+    def _mirrored(self, position: int, event: Any) -> bool:
         key = policy_key(NAME, event)
         with self.engine.begin() as conn:
             if conn.execute(select(role_mirrors.c.key).where(role_mirrors.c.key == key)).first():
                 return True
-        if not self._call(event.uid, Role(event.role)):
+        if not self._call(position, event):
             return False
         with self.engine.begin() as conn:
             conn.execute(insert(role_mirrors).values(key=key, uid=event.uid, role=event.role,
                                                      mirrored_at=datetime.now(UTC)))
         return True
 
-    def _call(self, uid: str, role: Role) -> bool:
+    def _call(self, position: int, event: Any) -> bool:
         for attempt in range(self.attempts):
             try:
-                self.mirror.mirror_role(uid, role)
+                self.mirror.mirror_role(event.uid, Role(event.role))
                 MIRRORED.labels("done").inc()
                 return True
             except MirrorUnavailable as error:
@@ -103,4 +104,15 @@ class RoleMirrorRunner:
                 log.warning("role_mirror_unavailable", attempt=attempt + 1, error=str(error))
                 if attempt + 1 < self.attempts:
                     self.pause(self.backoff_s * 2**attempt)
+            except Exception as error:  # noqa: BLE001 - a provider's refusal is this event's dead letter
+                self._refused(position, event, error)
+                return True
         return False
+
+    def _refused(self, position: int, event: Any, error: Exception) -> None:
+        MIRRORED.labels("refused").inc()
+        log.error("role_mirror_refused", error=repr(error))
+        with self.engine.begin() as conn:
+            conn.execute(insert(dead_letters).values(
+                projection=tracking_name(NAME), position=position, event_type=type(event).__qualname__,
+                originator_id=str(event.originator_id), error=repr(error)[:2000]))

@@ -67,6 +67,23 @@ def test_a_mirror_that_is_down_is_retried_and_holds_its_place(system: System) ->
     assert flaky.calls == [("tara", Role.TRAINER), ("tara", Role.ADMIN)]
 
 
+class RefusingMirror:
+    def mirror_role(self, uid: str, role: Role) -> None:
+        raise LookupError(f"no user {uid} at the identity provider")
+
+
+def test_a_change_the_provider_refuses_is_a_dead_letter_and_the_mirror_goes_on(system: System) -> None:
+    system.roles.role_of("tara", Role.CLIENT)
+    set_role(system, "tara", Role.TRAINER)
+    runner(system, RefusingMirror()).run()  # type: ignore[arg-type]
+    letters = system.projections.dead_letters(tracking_name(NAME))
+    assert len(letters) == 1 and "no user tara" in str(letters[0])
+    set_role(system, "tara", Role.ADMIN)
+    later = RecordingMirror()
+    runner(system, later).run()
+    assert later.calls == [("tara", Role.ADMIN)]
+
+
 def test_a_role_change_is_seen_by_every_process_on_the_next_request(server_system: System) -> None:
     other = bootstrap(server_system.settings)
     try:
