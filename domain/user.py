@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidValue, RuleViolation
 from domain.personal import is_erased, user_id
 from domain.profile import profile_changes
-from domain.values import MAX_ID, TOKEN_ROLES, Actor, Role, require_text
+from domain.values import MAX_ID, TOKEN_ROLES, Actor, Role
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,9 @@ class User(Aggregate):
     @classmethod
     def register(cls, uid: str, role: Role, at: datetime) -> User:
         """The first sight of a uid, with the role its identity provider claims."""
-        return cls(uid=require_text("uid", uid, MAX_ID), role=_token_role(role).value, at=at)
+        if not isinstance(uid, str) or not uid.strip() or len(uid) > MAX_ID:
+            raise InvalidValue("uid", f"must be 1 to {MAX_ID} characters")
+        return cls(uid=uid, role=_token_role(role).value, at=at)
 
     @property
     def erased(self) -> bool:

@@ -18,7 +18,6 @@ from interfaces.http.queries.reading import (
     Cursor,
     Limit,
     MinPosition,
-    access_models,
     answer,
     check_cursor,
     read,
@@ -35,6 +34,7 @@ Admin = Annotated[Actor, Depends(allow(Role.ADMIN, Role.SUPERADMIN))]
 Uid = Annotated[str, Path(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 NAME = UsersModel.name
 AT = "2026-11-02T08:30:00+00:00"
+RELATED = ("plans",)  # the read model whose assignments relate staff and clients today
 EXAMPLE: dict[str, Any] = {
     "uid": "client-42", "role": "client", "display_name": "Asha Rao", "phone": "+919876543210",
     "goal": "strength", "level": "beginner", "equipment": ["dumbbells"], "diet": "vegetarian",
@@ -85,7 +85,7 @@ async def read_me(actor: Caller, system: SystemDep, min_position: MinPosition = 
 
     Roles: any signed-in role.
     """
-    async with snapshot(system, NAME, min_position, also=("plans",)) as (conn, position):
+    async with snapshot(system, NAME, min_position, also=RELATED) as (conn, position):
         found = await get_user(conn, actor.uid)
         staff_ids, client_ids = await related_ids(conn, actor.uid)
     if found is None:
@@ -106,7 +106,7 @@ async def read_user_route(uid: Uid, actor: Reader, system: SystemDep,
     a trainer or nutritionist themself and their related clients; admins and superadmins anyone.
     """
     return await read(system, NAME, min_position, lambda conn: read_user(conn, actor, uid),
-                      also=("plans", *access_models(actor)), missing=f"no user {uid} that you may read")
+                      also=RELATED, missing=f"no user {uid} that you may read")
 
 
 @router.get("/users", response_model=UserPageOut, responses=READ_MANY, operation_id="listUsers")
