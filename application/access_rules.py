@@ -169,6 +169,13 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "startRelationship": ADMINS_ONLY,
     "endRelationship": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=ALL),
     "listRelationships": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=ALL, auditor=ALL),
+    # users (every verified caller has one, recorded on first sight)
+    "getMe": SIGNED_IN,
+    "updateMyProfile": SIGNED_IN,
+    "getUser": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),
+    "listUsers": ADMINS_ONLY,
+    "setUserRole": rule(superadmin=ALL),
+    "eraseUser": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN, superadmin=ALL, auditor=OWN),
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),

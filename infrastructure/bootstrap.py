@@ -14,13 +14,14 @@ from application.aggregates import Aggregates
 from application.audit import Audit
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
-from application.identity import ClaimedRoles, IdentityMirror, RoleBook, TokenVerifier
+from application.identity import IdentityMirror, TokenVerifier
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
 from application.reconciliation import Reconciliations
 from application.relationships import Relationships
 from application.subscriptions import Subscriptions
+from application.users import Roles, Users
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
 from infrastructure.carry_over import carry_over_assignments
@@ -33,7 +34,6 @@ from infrastructure.firebase import (
     FirebaseAuth,
     FirebaseIdentityMirror,
     FirebaseVerifier,
-    NoMirror,
     firebase_from_settings,
 )
 from infrastructure.metrics import count_payment_failures
@@ -46,6 +46,7 @@ from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
 from infrastructure.realtime import Realtime, build_realtime
 from infrastructure.reconcile_worker import register_reconcile
+from infrastructure.role_mirror import LoggingMirror, RoleMirrorRunner
 from infrastructure.scheduler import Tick, Ticker, register_tick
 from infrastructure.settings import Settings
 from infrastructure.token_cache import RememberingVerifier
@@ -84,10 +85,12 @@ class System:
     audit: Audit
     reconciliations: Reconciliations
     reconcile: dramatiq.Actor
+    users: Users
+    roles: Roles  # our record of each uid's role (a Firebase uid's role is read per request)
+    mirror: IdentityMirror  # role changes copied to Firebase's custom claims (or a log line)
+    role_mirror: RoleMirrorRunner
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
-    roles: RoleBook = field(default_factory=ClaimedRoles)  # a Firebase uid's role, per request
-    mirror: IdentityMirror = field(default_factory=NoMirror)  # roles copied to Firebase's claims
     firebase: FirebaseAuth | None = None
 
     def start_embedded_worker(self) -> None:
@@ -136,9 +139,11 @@ def init_storage(settings: Settings) -> None:
 
 
 def bootstrap(
-    settings: Settings, clock: Callable[[], datetime] = utc_now, gateway: PaymentGateway | None = None
+    settings: Settings, clock: Callable[[], datetime] = utc_now, gateway: PaymentGateway | None = None,
+    mirror: IdentityMirror | None = None,
 ) -> System:
-    """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox)."""
+    """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox);
+    `mirror` the identity provider that role changes are mirrored to (by default, a log line)."""
     log = EventLog(env=event_store_env(settings))
     aggregates = Aggregates(log)
     tiers = TierCatalogue()
@@ -153,10 +158,14 @@ def bootstrap(
     realtime = build_realtime(settings)
     projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
     subscriptions, payments = Subscriptions(aggregates, tiers, gateway), Payments(aggregates, gateway)
-    relationships = Relationships(aggregates)
+    roles = Roles(aggregates, clock)
+    relationships = Relationships(aggregates, role_of=roles.known_role)
     lifecycle = Lifecycle(aggregates, subscriptions, payments, relationships)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies)
+    mirror = mirror or (FirebaseIdentityMirror(firebase) if firebase else LoggingMirror())
+    role_mirror = RoleMirrorRunner(projections.engine, projections.source, mirror)
+    catch_up.followers.append(role_mirror.run)
     register_catch_up(broker, catch_up)
     tick = Tick(projections.engine, lifecycle, clock, catch_up.quietly, projections.source.head)
     register_tick(broker, tick)
@@ -174,11 +183,12 @@ def bootstrap(
         subscriptions=subscriptions, tiers=tiers,
         lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(verifier, clock), dev_tokens=dev_tokens, firebase=firebase,
-        mirror=FirebaseIdentityMirror(firebase) if firebase else NoMirror(),
+        mirror=mirror,
         projections=projections,
         reads=reads, broker=broker, nudger=nudger, catch_up=catch_up,
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
         audit=audit, reconciliations=reconciliations, reconcile=reconcile,
+        users=Users(aggregates, roles, log.keys), roles=roles, role_mirror=role_mirror,
     )
 
 

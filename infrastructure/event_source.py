@@ -10,6 +10,7 @@ from typing import Any
 from eventsourcing.persistence import MapperDeserialisationError
 from eventsourcing.utils import TopicError
 
+from domain.personal import personal_fields
 from infrastructure.eventstore.log import EventLog
 
 
@@ -22,7 +23,8 @@ class Undecodable:
 
 class EventLogSource:
     """Reads the log; recently decoded events are kept, so the read models that each read the
-    same new events after a wake-up decode them once (events never change once stored)."""
+    same new events after a wake-up decode them once (events never change once stored; those
+    holding personal data are decoded afresh, since their subject may be erased meanwhile)."""
 
     def __init__(self, log: EventLog, remember: int = 4096) -> None:
         self.log = log
@@ -34,7 +36,8 @@ class EventLogSource:
         notifications = self.log.recorder.select_notifications(
             after + 1, limit, inclusive_of_start=True
         )
-        return [(n.id, self._recall(n)) for n in notifications]
+        with self.log.keys.scope():
+            return [(n.id, self._recall(n)) for n in notifications]
 
     def _recall(self, notification: Any) -> Any:
         with self._guard:
@@ -42,6 +45,8 @@ class EventLogSource:
         if found is not None:
             return found
         event = self._decode(notification)
+        if personal_fields(type(event)):  # never kept: an erasure must take effect at once
+            return event
         with self._guard:
             self._decoded[notification.id] = event
             while len(self._decoded) > self._remember:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import dramatiq
 import psycopg
@@ -28,12 +29,15 @@ class CatchUp:
     def __init__(self, service: ProjectionService, nudger: Nudger,
                  policies: PolicyRunner | None = None) -> None:
         self.service, self.nudger, self.policies = service, nudger, policies
+        self.followers: list[Callable[[], object]] = []  # further log readers (the role mirror)
 
     def __call__(self) -> None:
         self.nudger.taken()
         self.service.catch_up_all()
         if self.policies is not None:
             self.policies.run_all()
+        for follower in self.followers:
+            follower()
 
     def quietly(self) -> None:
         try:

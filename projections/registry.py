@@ -9,6 +9,7 @@ from projections.plans import PlansModel
 from projections.reconciliations import ReconciliationsModel
 from projections.relationships import RelationshipsModel
 from projections.subscriptions import SubscriptionsModel
+from projections.users import UsersModel
 from projections.workout_sessions import WorkoutSessionsModel
 
 metadata = schema.metadata
@@ -17,4 +18,4 @@ _ = assignments
 
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
-            ReconciliationsModel(), RelationshipsModel()]
+            ReconciliationsModel(), RelationshipsModel(), UsersModel()]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from copy import deepcopy
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, StoredEvent
+from eventsourcing.persistence import EventStore, IntegrityError, JSONTranscoder, Mapper, StoredEvent
 from eventsourcing.utils import strtobool
 
 from application.idempotency import CommandLedger, IdempotencyClaim, RememberedAnswer
@@ -17,6 +18,8 @@ from domain import workout_session
 from infrastructure.eventstore.cache import CommittedAggregates
 from infrastructure.eventstore.commit_hooks import CommitHooks
 from infrastructure.eventstore.group_commit import GroupCommitter
+from infrastructure.eventstore.keys import KeyStore, MemoryKeys
+from infrastructure.eventstore.personal import KeyRing, PersonalDataMapper
 from infrastructure.eventstore.stamped import StampedEventStore
 from infrastructure.eventstore.transcodings import DOMAIN_TYPES, register_domain_types
 
@@ -44,6 +47,13 @@ class EventLog(Application[UUID]):
         # Told each commit's recordings (metrics of what was recorded); they must not raise.
         self.observers: list[Callable[[Sequence[Any]], None]] = []
         self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
+        store: KeyStore = getattr(self.recorder, "keys", None) or MemoryKeys()
+        self.keys = KeyRing(store, float(self.env.get("PERSONAL_KEYS_RECHECK_S", "0")))
+        cast(PersonalDataMapper, self.mapper).keys = self.keys
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Personal fields of events are sealed with their subject's key (crypto-shredding)."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PersonalDataMapper)
 
     def construct_event_store(self) -> EventStore[UUID]:
         """Commands are written in groups unless GROUP_COMMIT is off."""
@@ -78,13 +88,20 @@ class EventLog(Application[UUID]):
 
     def latest(self, aggregate_id: UUID) -> Aggregate | None:
         """A private copy of the aggregate as committed: from the cache plus newer events."""
-        aggregate = self.cache.copy_of(aggregate_id)
-        if aggregate is not None:
-            return _fold(aggregate, self.events.get(aggregate_id, gt=aggregate.version))
-        try:
-            return self.repository.get(aggregate_id, projector_func=_fold)
-        except AggregateNotFoundError:
-            return None
+        with self.keys.scope():
+            aggregate = self.cache.copy_of(aggregate_id)
+            if aggregate is not None:
+                newer = list(self.events.get(aggregate_id, gt=aggregate.version))
+                if not newer:
+                    return aggregate
+                aggregate = _fold(aggregate, newer)
+            else:
+                try:
+                    aggregate = self.repository.get(aggregate_id, projector_func=_fold)
+                except AggregateNotFoundError:
+                    return None
+        self.cache.keep(deepcopy(aggregate))  # as committed: the next reader reads only what is newer
+        return aggregate
 
     def commit(
         self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]

@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from application.idempotency import IdempotencyClaim, RememberedAnswer
+from infrastructure.eventstore.keys import MemoryKeys
 
 
 class MemoryRecorder(POPOApplicationRecorder):
@@ -18,6 +19,7 @@ class MemoryRecorder(POPOApplicationRecorder):
     def __init__(self) -> None:
         super().__init__()
         self._claims: dict[tuple[str, str], IdempotencyClaim] = {}
+        self.keys = MemoryKeys()
 
     def _assert_uniqueness(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         claims: Sequence[IdempotencyClaim] = kwargs.get("idempotency", ())

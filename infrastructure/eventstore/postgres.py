@@ -14,6 +14,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from application.idempotency import IdempotencyClaim, RememberedAnswer
+from infrastructure.eventstore.keys import PostgresKeys, postgres_key_tables
 
 
 class GymGeniusPostgresRecorder(PostgresApplicationRecorder):
@@ -35,6 +36,8 @@ class GymGeniusPostgresRecorder(PostgresApplicationRecorder):
                 "PRIMARY KEY (actor_id, key))"
             ).format(**names)
         )
+        self.sql_create_statements.extend(postgres_key_tables(self.datastore.schema))
+        self.keys = PostgresKeys(self.datastore)
         self._insert_claim = SQL(
             "INSERT INTO {schema}.{commands} "
             "(actor_id, key, fingerprint, aggregate_id, version, created, extra) "

@@ -11,12 +11,14 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor, SQLiteDatastore
 
 from application.idempotency import IdempotencyClaim, RememberedAnswer
+from infrastructure.eventstore.keys import SQLITE_KEY_TABLES, SQLiteKeys
 
 
 class GymGeniusSQLiteRecorder(SQLiteApplicationRecorder):
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         self.commands_table = events_table_name.removesuffix("_events") + "_commands"
         super().__init__(datastore, events_table_name)
+        self.keys = SQLiteKeys(datastore)
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -25,6 +27,7 @@ class GymGeniusSQLiteRecorder(SQLiteApplicationRecorder):
             "actor_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, "
             "aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, created INTEGER NOT NULL, "
             "extra TEXT NOT NULL, PRIMARY KEY (actor_id, key))",
+            *SQLITE_KEY_TABLES,
         ]
 
     def _insert_events(

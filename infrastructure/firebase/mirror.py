@@ -37,10 +37,3 @@ class FirebaseIdentityMirror:
         return Retrying(retry=retry_if_exception_type(UNREACHABLE), reraise=True,
                         stop=stop_after_attempt(self.attempts),
                         wait=wait_exponential(multiplier=self.backoff_s, max=5 * self.backoff_s))
-
-
-class NoMirror:
-    """With development tokens there is no identity provider to mirror roles to."""
-
-    def mirror_role(self, uid: str, role: Role) -> None:
-        log.info("identity_mirror_skipped", role=role.value, reason="development tokens")

@@ -17,6 +17,7 @@ from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import relationships as relationship_commands
 from interfaces.http.commands import subscriptions as subscription_commands
+from interfaces.http.commands import users as user_commands
 from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.deps import admitted
 from interfaces.http.openapi import described
@@ -25,6 +26,7 @@ from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
 from interfaces.http.queries import relationships as relationship_queries
 from interfaces.http.queries import subscriptions as subscription_queries
+from interfaces.http.queries import users as user_queries
 from interfaces.http.queries import workout_sessions as session_queries
 from interfaces.http.storable_text import StorableText
 from interfaces.http.tracing import Tracing
@@ -32,11 +34,12 @@ from interfaces.http.tracing import Tracing
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
     payment_commands.router, webhooks.router, reconciliations.commands, relationship_commands.router,
+    user_commands.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
     plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
-    relationship_queries.router,
+    relationship_queries.router, user_queries.router,
 ]
 
 

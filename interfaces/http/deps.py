@@ -63,7 +63,12 @@ def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
 
 
 def _identify(system: System, token: str) -> Actor:
-    return actor_of(system.tokens.verify(token), system.roles)
+    """A token verified now. Its uid's User is recorded on first sight; a development token
+    still acts as the role it carries, any other as the role our record gives its uid."""
+    verified = system.tokens.verify(token)
+    if verified.source is TokenSource.DEVELOPMENT:
+        system.roles.role_of(verified.uid, verified.role)
+    return actor_of(verified, system.roles)
 
 
 def route_rule(request: Request) -> Rule:

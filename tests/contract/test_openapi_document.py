@@ -32,6 +32,7 @@ OPERATION_IDS = {
     "requestReconciliation", "resolveDiscrepancy", "getReconciliation", "listReconciliations",
     "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
     "listRelationships",
+    "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
 }
 
 

@@ -84,6 +84,7 @@ def reads(api: Any, session: str, headers: dict[str, str]) -> tuple[Any, int, An
 
 def test_queries_keep_answering_during_a_rebuild_and_nothing_is_pushed(api, auth, system):
     alice, root = auth("alice"), auth("root", "superadmin")
+    assert api.get("/v1/queries/me", headers=root).status_code == 200  # records root's User now
     write_backlog(system, 2000)
     session = api.post(COMMANDS, json={"day": "Legs"}, headers=alice).json()["id"]
     for _ in range(3):
