@@ -20,6 +20,7 @@ from application.errors import Forbidden
 from application.identity import InvalidToken
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
+from infrastructure.rate_limits import CATEGORIES, Verdict
 from interfaces.http.problems import Problem
 
 _bearer = HTTPBearer(auto_error=False, description="A Firebase ID token (or a development token)")
@@ -35,16 +36,51 @@ SystemDep = Annotated[System, Depends(get_system)]
 
 
 async def current_actor(
+    request: Request,
     system: SystemDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
     """The caller: a token seen in the last 30 s costs nothing; a new one is verified in the
-    thread pool (verifying may fetch the identity provider's keys)."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise InvalidToken("a bearer token is required")
-    token = credentials.credentials
-    known = system.tokens.remembered(token)
-    return known if known is not None else await run_in_threadpool(system.tokens.verify, token)
+    thread pool (verifying may fetch the identity provider's keys). A call without a known-good
+    token is first counted against its IP (refused 429 before any verification when the IP's
+    failures fill its window); a verified caller is counted against their own general limit."""
+    token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
+    actor = system.tokens.remembered(token) if token else None
+    if actor is None:
+        async with system.rate_limits.anonymous(client_ip(request)):
+            if token is None:
+                raise InvalidToken("a bearer token is required")
+            actor = await run_in_threadpool(system.tokens.verify, token)
+    _keep(request, await system.rate_limits.raise_if_over("general", actor.uid))
+    return actor
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (uvicorn's proxy_headers put the forwarded client here)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _keep(request: Request, verdict: Verdict | None) -> None:
+    """Remembers the tightest limit seen, for the answer's `RateLimit-*` headers (interfaces.http.edge)."""
+    kept = getattr(request.state, "rate_limit", None)
+    if verdict is not None and (kept is None or verdict.remaining <= kept.remaining):
+        request.state.rate_limit = verdict
+
+
+def limited(category: str) -> Callable[..., Awaitable[Actor]]:
+    """A dependency counting the caller's call in a named rate-limit category ("chat",
+    "generate") on top of the general limit: `dependencies=[Depends(limited("chat"))]`, or as the
+    actor dependency itself. Over the limit: 429 with Retry-After and RateLimit-* headers."""
+    if category not in CATEGORIES:
+        raise ValueError(f"no rate-limit category {category!r} (known: {', '.join(CATEGORIES)})")
+
+    async def charge(request: Request, system: SystemDep,
+                     actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        _keep(request, await system.rate_limits.raise_if_over(category, actor.uid))
+        return actor
+
+    charge.__name__ = f"limited_{category}"
+    return charge
 
 
 def allow(*roles: Role) -> Callable[..., Awaitable[Actor]]:
