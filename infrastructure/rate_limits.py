@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import redis
+import redis.asyncio
 import structlog
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
@@ -59,11 +60,13 @@ class RateLimited(Exception):
 def _storage(settings: Settings) -> Storage:
     if settings.profile == "embedded":
         return MemoryStorage()
-    return RedisStorage(  # redis-py's asyncio client (already a dependency); keys apart per schema
-        "async+" + settings.redis_url, implementation="redispy", wrap_exceptions=True,
-        key_prefix=f"gymgenius:limits:{settings.database_schema}",
-        socket_connect_timeout=0.25, socket_timeout=0.5,
-    )
+    # redis-py's asyncio client (already a dependency), keys apart per schema; a burst waits
+    # briefly for one of a few connections rather than opening one per call
+    pool = redis.asyncio.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=16, timeout=5.0,
+        socket_connect_timeout=3.0, socket_timeout=3.0)
+    return RedisStorage("async+" + settings.redis_url, implementation="redispy", wrap_exceptions=True,
+                        key_prefix=f"gymgenius:limits:{settings.database_schema}", connection_pool=pool)
 
 
 class RateLimits:
@@ -98,14 +101,14 @@ class RateLimits:
         now, fill its window; a call that fails inside counts against the IP."""
         pending = self._pending[ip] = self._pending.get(ip, 0) + 1
         try:
-            verdict = await self._run("anonymous", ip, consume=False, cost=pending)
+            verdict = await self._run("anonymous", ip, consume=False, cost=pending, counted=False)
             if verdict is not None and not verdict.allowed:
                 RATE_LIMITED.labels("anonymous").inc()
                 raise RateLimited(verdict)
             try:
                 yield
             except BaseException:
-                await self._run("anonymous", ip, consume=True)
+                await self._run("anonymous", ip, consume=True, counted=False)
                 raise
         finally:
             left = self._pending.get(ip, 1) - 1
@@ -114,7 +117,8 @@ class RateLimits:
             else:
                 self._pending.pop(ip, None)
 
-    async def _run(self, category: str, key: str, *, consume: bool, cost: int = 1) -> Verdict | None:
+    async def _run(self, category: str, key: str, *, consume: bool, cost: int = 1,
+                   counted: bool = True) -> Verdict | None:
         if not self.enabled:
             return None
         if time.monotonic() < self._down_until:
@@ -126,13 +130,16 @@ class RateLimits:
                 allowed = await self.limiter.hit(item, category, key, cost=cost)
             else:
                 allowed = await self.limiter.test(item, category, key, cost=cost)
-            stats = await self.limiter.get_window_stats(item, category, key)
+            stats = await self.limiter.get_window_stats(item, category, key) if counted or not allowed \
+                else None
         except UNAVAILABLE as error:
             self._unavailable(error)
             return None
         if self._down_until:
             self._down_until = 0.0
             log.info("rate limits available again")
+        if stats is None:  # an uncounted call allowed: no headers to give, one round trip saved
+            return Verdict(category, allowed, item.amount, -1, 0)
         reset = max(0, int(stats.reset_time - time.time() + 0.999))
         return Verdict(category, allowed, item.amount, max(0, stats.remaining), reset)
 
@@ -140,5 +147,6 @@ class RateLimits:
         RATE_LIMIT_UNAVAILABLE.inc()
         if not self._down_until:  # one line per outage, not one per call
             log.warning("rate limits unavailable: calls go through unlimited",
-                        error=type(error).__name__, retry_in_s=DOWN_FOR_S)
+                        error=type(error.__cause__ or error).__name__, reason=str(error)[:200],
+                        retry_in_s=DOWN_FOR_S)
         self._down_until = time.monotonic() + DOWN_FOR_S
