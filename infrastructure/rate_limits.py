@@ -14,6 +14,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 import redis.asyncio
@@ -62,7 +63,7 @@ def _storage(settings: Settings) -> Storage:
         return MemoryStorage()
     # redis-py's asyncio client (already a dependency), keys apart per schema; a burst waits
     # briefly for one of a few connections rather than opening one per call
-    pool = redis.asyncio.BlockingConnectionPool.from_url(
+    pool: Any = redis.asyncio.BlockingConnectionPool.from_url(
         settings.redis_url, max_connections=16, timeout=5.0,
         socket_connect_timeout=3.0, socket_timeout=3.0)
     return RedisStorage("async+" + settings.redis_url, implementation="redispy", wrap_exceptions=True,
