@@ -44,7 +44,7 @@ bench: install
 	$(PY) -m ops.bench
 
 worker: install
-	GYMGENIUS_PROFILE=server dramatiq_worker_timeout=100 $(VENV)/bin/dramatiq interfaces.workers.actors --processes 1 --threads 4
+	GYMGENIUS_PROFILE=server dramatiq_worker_timeout=100 $(PY) -m interfaces.workers interfaces.workers.actors --processes 1 --threads 4
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache
