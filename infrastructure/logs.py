@@ -39,8 +39,8 @@ HEX_SIGNATURE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
 EMAIL = re.compile(r"[\w.+-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+")
 SEP = r"(?:[\s.-]|%20|\+)"
 PHONE = re.compile(
-    rf"(?<![\d])(?:\(?(?:\+|%2B|00)?91\)?{SEP}?|0)?"
-    rf"(?:[6-9]\d{{9}}|[6-9]\d{{4}}{SEP}\d{{5}}|[6-9]\d{{2}}{SEP}\d{{3}}{SEP}\d{{4}})(?!\d)")
+    rf"(?:(?<![0-9A-Za-z])|(?<=%20)|(?<=%2B))(?:\(?(?:\+|%2B|00)?91\)?{SEP}?|0)?"
+    rf"(?:[6-9]\d{{9}}|[6-9]\d{{4}}{SEP}\d{{5}}|[6-9]\d{{2}}{SEP}\d{{3}}{SEP}\d{{4}})(?![0-9A-Za-z])")
 ACCESS = "uvicorn.access"
 QUIETED = ("uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq")
 
@@ -53,10 +53,11 @@ def scrub(text: str) -> str:
     text = SQL_DETAIL.sub(r"\1([redacted])", text)
     text = BEARER.sub(r"\1 [redacted]", text)
     text = JWT.sub("[jwt]", text)
-    text = PAIR.sub(lambda m: f"{m['key']}{m['quote']}[redacted]", text)
-    text = HEX_SIGNATURE.sub("[hex]", text)
     text = EMAIL.sub("[email]", text)
     text = PHONE.sub("[phone]", text)
+    text = PAIR.sub(lambda m: m[0] if m["value"].startswith("[") else f"{m['key']}{m['quote']}[redacted]",
+                    text)
+    text = HEX_SIGNATURE.sub("[hex]", text)
     for secret in _known_secrets:
         text = text.replace(secret, "[secret]")
     return text
