@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint unit bench worker init clean node
+.PHONY: install run test lint unit bench worker init clean node fuzz
 
 $(UV):
 	$(PY_BOOT) -m venv $(TOOLS)
@@ -39,6 +39,11 @@ lint: install
 
 test: install lint node
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+# schemathesis over the whole document as five roles, long: >= 10,000 cases (make test runs ~2,500)
+fuzz: install
+	GYMGENIUS_FUZZ_CASES=$${GYMGENIUS_FUZZ_CASES:-60} $(PY) -m pytest -q -p no:cacheprovider -s \
+		tests/contract/test_response_conformance.py $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m ops.bench
