@@ -64,8 +64,8 @@ def _storage(settings: Settings) -> Storage:
     # redis-py's asyncio client (already a dependency), keys apart per schema; a burst waits
     # briefly for one of a few connections rather than opening one per call
     pool: Any = redis.asyncio.BlockingConnectionPool.from_url(
-        settings.redis_url, max_connections=16, timeout=5.0,
-        socket_connect_timeout=3.0, socket_timeout=3.0)
+        settings.redis_url, max_connections=32, timeout=10.0,
+        socket_connect_timeout=5.0, socket_timeout=5.0)
     return RedisStorage("async+" + settings.redis_url, implementation="redispy", wrap_exceptions=True,
                         key_prefix=f"gymgenius:limits:{settings.database_schema}", connection_pool=pool)
 
@@ -136,7 +136,7 @@ class RateLimits:
         except UNAVAILABLE as error:
             self._unavailable(error)
             return None
-        if self._down_until:
+        if self._down_until and time.monotonic() >= self._down_until:  # not a call begun before it
             self._down_until = 0.0
             log.info("rate limits available again")
         if stats is None:  # an uncounted call allowed: no headers to give, one round trip saved
