@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test lint unit bench worker init clean node debian-packages restore-test
+.PHONY: install run test lint unit bench worker init clean node debian-packages restore-test fuzz
 
 $(UV):
 	$(PY_BOOT) -m venv $(TOOLS)
@@ -48,11 +48,17 @@ test: install lint node debian-packages
 restore-test: install debian-packages
 	$(PY) -m pytest -q -s -p no:cacheprovider tests/ops/test_backup_restore.py
 
-bench: install
-	$(PY) -m ops.bench
+
+# schemathesis over the whole document as five roles, long: >= 10,000 cases (make test runs ~2,500)
+fuzz: install
+	GYMGENIUS_FUZZ_CASES=$${GYMGENIUS_FUZZ_CASES:-60} $(PY) -m pytest -q -p no:cacheprovider -s \
+		tests/contract/test_response_conformance.py $(PYTEST_ARGS)
+
+bench: install  # the load comes from a few callers: rate limits would measure themselves
+	GYMGENIUS_RATE_LIMITS=0 $(PY) -m ops.bench
 
 worker: install
-	GYMGENIUS_PROFILE=server dramatiq_worker_timeout=100 $(VENV)/bin/dramatiq interfaces.workers.actors --processes 1 --threads 4
+	GYMGENIUS_PROFILE=server dramatiq_worker_timeout=100 $(PY) -m interfaces.workers interfaces.workers.actors --processes 1 --threads 4
 
 clean:
 	rm -rf $(VENV) $(TOOLS) var .pytest_cache .mypy_cache .ruff_cache

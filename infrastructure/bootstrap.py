@@ -41,6 +41,7 @@ from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.pool_metrics import watch_pools
 from infrastructure.projection_runtime import ProjectionService, init_read_models
+from infrastructure.rate_limits import RateLimits
 from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
 from infrastructure.readstore import ReadStore, async_engine
@@ -92,6 +93,10 @@ class System:
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
     firebase: FirebaseAuth | None = None
+    rate_limits: RateLimits = field(init=False)  # per user, per category, and per IP without a token
+
+    def __post_init__(self) -> None:
+        self.rate_limits = RateLimits(self.settings)
 
     def start_embedded_worker(self) -> None:
         """The embedded profile's in-process broker worker, sweep and scheduler (one of each)."""

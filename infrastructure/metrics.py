@@ -45,6 +45,11 @@ NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not re
 REALTIME_PUSHES = Counter(
     "gymgenius_realtime_pushes_total", "Socket.IO pushes after a projection commit", ["outcome"]
 )
+RATE_LIMIT_UNAVAILABLE = Counter(
+    "gymgenius_rate_limit_unavailable_total",
+    "Requests let through unlimited because the rate-limit storage did not answer (fail open)",
+)
+RATE_LIMITED = Counter("gymgenius_rate_limited_total", "Requests answered 429, by limit", ["limit"])
 REALTIME_CONNECTIONS = Gauge("gymgenius_realtime_connections", "Socket.IO clients connected")
 WEBHOOK_DELIVERIES = Counter(
     "gymgenius_webhook_deliveries_total",

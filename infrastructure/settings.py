@@ -58,6 +58,14 @@ class Settings(BaseSettings):
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
     tick_s: float = Field(60.0, gt=0, le=3600, alias="GYMGENIUS_TICK_SECONDS")  # the scheduler's beat
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
+    # the edge: rate limits (`limits` notation, per user unless said), body limits
+    rate_limits: bool = Field(True, alias="GYMGENIUS_RATE_LIMITS")
+    rate_limit_general: str = Field("120/minute", alias="GYMGENIUS_RATE_LIMIT_GENERAL")
+    rate_limit_chat: str = Field("20/minute", alias="GYMGENIUS_RATE_LIMIT_CHAT")
+    rate_limit_generate: str = Field("10/minute", alias="GYMGENIUS_RATE_LIMIT_GENERATE")
+    rate_limit_anonymous: str = Field("60/minute", alias="GYMGENIUS_RATE_LIMIT_ANONYMOUS")  # per IP
+    max_body_bytes: int = Field(1024 * 1024, ge=1024, alias="GYMGENIUS_MAX_BODY_BYTES")
+    max_webhook_body_bytes: int = Field(256 * 1024, ge=1024, alias="GYMGENIUS_MAX_WEBHOOK_BODY_BYTES")
 
     @model_validator(mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from infrastructure.bootstrap import bootstrap, init_storage
 from infrastructure.locks import RebuildRunning
+from infrastructure.logs import configure_logging
 from infrastructure.projection_runtime import UnknownProjection
 from infrastructure.settings import Settings
 from interfaces.cli_audit import audit_cli
@@ -31,9 +32,10 @@ def init() -> None:
 def serve(workers: int = 1) -> None:
     """Serve the API (and Socket.IO) on HOST:PORT."""
     settings = Settings()
+    configure_logging(settings)  # uvicorn's lines too (log_config=None: it adds no handler of its own)
     uvicorn.run(
         "interfaces.asgi:create", factory=True, host=settings.host, port=settings.port,
-        workers=workers, proxy_headers=True, log_level="info",
+        workers=workers, proxy_headers=True, log_level="info", log_config=None,
     )
 
 

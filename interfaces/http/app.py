@@ -7,7 +7,6 @@ from contextlib import asynccontextmanager
 
 import socketio
 from fastapi import APIRouter, Depends, FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from infrastructure.bootstrap import System
 from infrastructure.razorpay.embedded import MOUNT
@@ -20,6 +19,7 @@ from interfaces.http.commands import subscriptions as subscription_commands
 from interfaces.http.commands import users as user_commands
 from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.deps import admitted
+from interfaces.http.edge import Edge
 from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import payments as payment_queries
@@ -88,19 +88,19 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
             await system.reads.close()
             system.close()
 
+    production = system.settings.env == "production"
     app = FastAPI(title=title, version="0.1.0", lifespan=lifespan,
                   description="Commands and queries of the GymGenius fitness platform.",
-                  dependencies=[Depends(admitted)])  # every route by its rule in access_rules
+                  dependencies=[Depends(admitted)],  # every route by its rule in access_rules
+                  docs_url=None if production else "/docs", redoc_url=None if production else "/redoc")
     app.state.system = system
     app.openapi = described(app)  # type: ignore[method-assign]
     problems.install(app)
-    app.add_middleware(
-        CORSMiddleware, allow_origins=system.settings.cors_origins, allow_credentials=True,
-        allow_methods=["GET", "POST"], allow_headers=["*"],
-        expose_headers=["ETag", "Location", "X-Projection-Position", "X-Trace-Id"],
-    )
     app.add_middleware(StorableText)
+    app.add_middleware(Edge, settings=system.settings)  # CORS, security headers, HEAD, body limit
     app.add_middleware(Tracing)
+    if production:  # no development tokens, no interactive docs
+        routers = [r for r in routers if r is not dev_tokens.router]
     for router in (operations.router, *routers):
         app.include_router(router)
     if system.sandbox is not None:  # the embedded profile's Razorpay, when no other is configured

@@ -28,6 +28,7 @@ from application.errors import Forbidden
 from application.identity import InvalidToken, TokenSource, actor_of
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
+from infrastructure.rate_limits import CATEGORIES, Verdict
 from interfaces.http.audit_access import record_call
 from interfaces.http.problems import Problem
 
@@ -44,16 +45,26 @@ SystemDep = Annotated[System, Depends(get_system)]
 
 
 async def _verified(
-    system: System, credentials: HTTPAuthorizationCredentials | None,
+    request: Request, system: System, credentials: HTTPAuthorizationCredentials | None,
 ) -> Actor:
-    """The caller: a development token seen in the last 30 s costs nothing; any other is verified
+    """The caller. A development token seen in the last 30 s costs nothing; any other is verified
     in the thread pool (verifying may fetch the identity provider's keys), and a Firebase uid's
-    role is looked up in our record on every request."""
-    token = _token(credentials)
-    known = system.tokens.remembered(token)
+    role is looked up in our record on every request. A call without a known-good token is first
+    counted against its IP (refused 429 before any verification when the IP's failures fill its
+    window); a verified caller is counted against their own general limit."""
+    token = credentials.credentials if credentials and credentials.scheme.lower() == "bearer" else None
+    known = system.tokens.remembered(token) if token else None
     if known is not None and known.source is TokenSource.DEVELOPMENT:
-        return actor_of(known, system.roles)
-    return await run_in_threadpool(_identify, system, token)
+        actor = actor_of(known, system.roles)
+    elif known is not None and token is not None:
+        actor = await run_in_threadpool(_identify, system, token)
+    else:
+        async with system.rate_limits.anonymous(client_ip(request)):
+            if token is None:
+                raise InvalidToken("a bearer token is required")
+            actor = await run_in_threadpool(_identify, system, token)
+    _keep(request, await system.rate_limits.raise_if_over("general", actor.uid))
+    return actor
 
 
 def _token(credentials: HTTPAuthorizationCredentials | None) -> str:
@@ -92,7 +103,7 @@ async def admitted(request: Request) -> None:
     rule = route_rule(request)
     if not rule.public:
         system = request.app.state.system
-        actor = await _verified(system, await _bearer(request))
+        actor = await _verified(request, system, await _bearer(request))
         if rule.audited:
             await record_call(request, system, actor, rule.admits(actor.role))
         request.state.actor = admit(rule, actor)
@@ -107,7 +118,35 @@ async def current_actor(
     actor = getattr(request.state, "actor", None)
     if isinstance(actor, Actor):
         return actor
-    return admit(route_rule(request), await _verified(system, credentials))
+    return admit(route_rule(request), await _verified(request, system, credentials))
+
+
+def client_ip(request: Request) -> str:
+    """The caller's address (uvicorn's proxy_headers put the forwarded client here)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _keep(request: Request, verdict: Verdict | None) -> None:
+    """Remembers the tightest limit seen, for the answer's `RateLimit-*` headers (interfaces.http.edge)."""
+    kept = getattr(request.state, "rate_limit", None)
+    if verdict is not None and (kept is None or verdict.remaining <= kept.remaining):
+        request.state.rate_limit = verdict
+
+
+def limited(category: str) -> Callable[..., Awaitable[Actor]]:
+    """A dependency counting the caller's call in a named rate-limit category ("chat",
+    "generate") on top of the general limit: `dependencies=[Depends(limited("chat"))]`, or as the
+    actor dependency itself. Over the limit: 429 with Retry-After and RateLimit-* headers."""
+    if category not in CATEGORIES:
+        raise ValueError(f"no rate-limit category {category!r} (known: {', '.join(CATEGORIES)})")
+
+    async def charge(request: Request, system: SystemDep,
+                     actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        _keep(request, await system.rate_limits.raise_if_over(category, actor.uid))
+        return actor
+
+    charge.__name__ = f"limited_{category}"
+    return charge
 
 
 def allow(*roles: Role, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:

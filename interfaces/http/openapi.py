@@ -39,9 +39,14 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 if "examples" in schemas.get(name, {}):
                     schemas[name]["examples"] = model.model_json_schema()["examples"]
             refused = _edge_refusal(document)
+            edge = {str(status): answer for status, answer in documented(413, 429).items()}
             for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
                 operation["summary"] = re.sub(r"(?=[A-Z])", " ", operation["operationId"]).capitalize()
                 operation["responses"].setdefault("422", refused)
+                if "requestBody" in operation:  # the edge's body limit
+                    operation["responses"].setdefault("413", edge["413"])
+                if operation.get("security"):  # a token: counted against the caller's (or IP's) limits
+                    operation["responses"].setdefault("429", edge["429"])
             for method, operation in _methods(document):
                 rule = rule_of(operation["operationId"])
                 operation["description"] = with_roles(operation.get("description", ""), rule, method)

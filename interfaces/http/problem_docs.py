@@ -52,11 +52,22 @@ WHEN: dict[int, tuple[str, str, str]] = {  # status -> (slug, title, when it is 
           "A stale If-Match version, or the request does not fit the current state"),
     422: ("validation", "Invalid request",
           "The request does not fit its schema (`errors` says where), or the values break a rule"),
+    413: ("body-too-large", "Request body too large",
+          "The request body is over the size limit (refused before it is read)"),
+    429: ("rate-limited", "Too many requests",
+          "Over a rate limit (the caller's general, chat or generation limit, or the IP's limit of calls "
+          "without a valid token); retry after Retry-After"),
     503: ("not-yet-reflected", "Not Yet Reflected",
           "A store is unavailable, or min_position was not reflected within 5 s; retry after Retry-After"),
 }
+RATE_HEADERS = {
+    "RateLimit-Limit": {"schema": {"type": "integer"}, "description": "Calls allowed in the window"},
+    "RateLimit-Remaining": {"schema": {"type": "integer"}, "description": "Calls left in the window"},
+    "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until a call is freed"},
+}
 HEADERS = {
     401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "Bearer"}},
+    429: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}, **RATE_HEADERS},
     503: {"Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait"}},
 }
 

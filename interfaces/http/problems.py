@@ -22,6 +22,7 @@ from application.errors import (
 from application.gateway import GatewayRejected, GatewayUnavailable
 from application.identity import IdentityUnavailable, InvalidToken, TokenRevoked, TokenTooOld
 from domain.errors import InvalidValue, RuleViolation
+from infrastructure.rate_limits import RateLimited
 from projections.engine import PoisonEvent
 
 PROBLEM = "application/problem+json"
@@ -59,7 +60,7 @@ TABLE: dict[type[Exception], tuple[int, str, str]] = {
 
 
 def problem(request: Request, status: int, slug: str, title: str, detail: str, *,
-            retry_after: int = 1, **extra: Any):
+            retry_after: int = 1, headers: dict[str, str] | None = None, **extra: Any):
     body = {
         "type": TYPES + slug,
         "title": title,
@@ -68,10 +69,12 @@ def problem(request: Request, status: int, slug: str, title: str, detail: str, *
         "instance": request.url.path,
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     if status == 503:
-        headers = {"Retry-After": str(max(1, retry_after))}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+        headers["Retry-After"] = str(max(1, retry_after))
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers or None)
 
 
 async def _mapped(request: Request, error: Exception) -> JSONResponse:
@@ -103,7 +106,15 @@ async def _validation(request: Request, error: RequestValidationError) -> JSONRe
 async def _http(request: Request, error: HTTPException) -> JSONResponse:
     detail = error.detail if isinstance(error.detail, str) else "request refused"
     slug = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
-    return problem(request, error.status_code, slug, detail, detail)
+    headers = dict(error.headers or {})
+    if error.status_code == 405 and "GET" in headers.get("Allow", "").split(", "):
+        headers["Allow"] += ", HEAD"  # the edge answers HEAD wherever GET is
+    return problem(request, error.status_code, slug, detail, detail, headers=headers)
+
+
+async def _rate_limited(request: Request, error: RateLimited) -> JSONResponse:
+    return problem(request, 429, "rate-limited", "Too many requests", str(error),
+                   headers=error.verdict.headers())
 
 
 def install(app: FastAPI) -> None:
@@ -112,3 +123,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(RateLimited, _rate_limited)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 
@@ -11,9 +12,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from infrastructure.metrics import REQUESTS
 
+SAFE = re.compile(r"[A-Za-z0-9._-]{8,64}")  # a client's trace id is kept only in this shape
+
 
 class Tracing:
-    """Gives every request a trace id (kept in logs and event metadata) and times it."""
+    """Gives every request a trace id (kept in logs and event metadata) and times it. A client's
+    own `X-Trace-Id` is kept when it has a safe shape (8 to 64 of letters, digits, `.`, `_`, `-`);
+    any other is replaced by a new one, so nothing a client sends is echoed into logs or headers."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -22,7 +27,8 @@ class Tracing:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        trace_id = (Headers(scope=scope).get("x-trace-id") or uuid.uuid4().hex)[:64]
+        offered = Headers(scope=scope).get("x-trace-id")
+        trace_id = offered if offered is not None and SAFE.fullmatch(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["trace_id"] = trace_id
         status = 500
         started = time.perf_counter()

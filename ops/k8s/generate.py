@@ -177,7 +177,8 @@ def documents() -> list[dict[str, Any]]:
                 sessionAffinityConfig={"clientIP": {"timeoutSeconds": 10800}}),
         cpu_autoscaler("realtime", 2, 8), budget("realtime"),
         deployment("worker", replicas=2,
-                   command=["dramatiq", "interfaces.workers.actors", "--processes", "1", "--threads", "4"],
+                   command=["python", "-m", "interfaces.workers", "interfaces.workers.actors",
+                            "--processes", "1", "--threads", "4"],
                    env=WORKER_POOL, port=9191, probes=worker_probes(), cpu="250m", memory="256Mi"),
         # Workers scale on how far the read models are behind (prometheus-adapter serves the
         # external metric from gymgenius_projection_lag_events), and on queue depth.

@@ -15,6 +15,7 @@ from application.payments import ConfirmPayment, InitiatePayment, OpenOrder, Ref
 from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, CREATED, ID, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
+from interfaces.http.text import CleanText
 
 router = APIRouter(prefix="/v1/commands/payments", tags=["payments: commands"])
 ClientContext = Annotated[CommandContext, Depends(command_context())]
@@ -64,7 +65,7 @@ class RefundPaymentRequest(BaseModel):
         {"amount_paise": 10000, "reason": "goodwill"}, {"reason": "cancelled in the first week"}]})
     amount_paise: int | None = Field(None, ge=1, le=10**12, strict=True,
                                      description="Leave out to refund all that is left")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: CleanText = Field(min_length=1, max_length=500)
 
 
 @router.post("", status_code=201, response_model=PaymentInitiatedOut, operation_id="initiatePayment",

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
@@ -16,12 +16,14 @@ from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 from interfaces.http.plan_content import WORKOUT_EXAMPLE
+from interfaces.http.text import CleanLine, clean_strings
 
 router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"])
 AuthorContext = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/plans"
-Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE)]
-Content = Annotated[dict[str, Any], Field(description="Days of exercises, or days of meals")]
+Title = Annotated[CleanLine, Field(min_length=1, max_length=MAX_TITLE)]
+Content = Annotated[dict[str, Any], AfterValidator(clean_strings),
+                    Field(description="Days of exercises, or days of meals")]
 
 
 class CreatePlanRequest(BaseModel):

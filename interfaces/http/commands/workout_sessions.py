@@ -22,6 +22,7 @@ from application.workout_sessions import (
 from domain.workout_session import MAX_NAME, MAX_REPS, MAX_RPE, MAX_WEIGHT_KG, MIN_REPS, MIN_RPE
 from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
+from interfaces.http.text import CleanLine
 
 router = APIRouter(prefix="/v1/commands/workout-sessions", tags=["workout sessions: commands"])
 ClientContext = Annotated[CommandContext, Depends(command_context())]
@@ -32,13 +33,13 @@ class StartSessionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"plan_id": "4f1c2a9e-7d3b-4c1a-9e2f-0b6d8a5c3e71", "day": "Push"}]})
     plan_id: UUID | None = None
-    day: str | None = Field(None, min_length=1, max_length=MAX_NAME)
+    day: CleanLine | None = Field(None, min_length=1, max_length=MAX_NAME)
 
 
 class LogSetRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"exercise": "Bench press", "reps": 8, "weight_kg": 62.5, "rpe": 8}]})
-    exercise: str = Field(min_length=1, max_length=MAX_NAME)
+    exercise: CleanLine = Field(min_length=1, max_length=MAX_NAME)
     reps: int = Field(ge=MIN_REPS, le=MAX_REPS)
     weight_kg: Decimal = Field(ge=0, le=MAX_WEIGHT_KG, decimal_places=3, allow_inf_nan=False)
     rpe: Decimal | None = Field(None, ge=MIN_RPE, le=MAX_RPE, decimal_places=1, allow_inf_nan=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
+import pytest
 from prometheus_client import REGISTRY
 
 ROUTE = "/v1/commands/workout-sessions"
@@ -29,8 +30,16 @@ def test_a_request_without_a_trace_id_gets_a_fresh_one(api):
     assert first.headers["X-Trace-Id"] != second.headers["X-Trace-Id"]
 
 
-def test_an_overlong_trace_id_is_cut_to_sixty_four_characters(api):
-    assert api.get("/healthz", headers={"X-Trace-Id": "t" * 300}).headers["X-Trace-Id"] == "t" * 64
+@pytest.mark.parametrize("offered", ["t" * 65, "short", "with space", "tab\tbed-1234", "<script>x</script>",
+                                     "tr@ce-1234", "ünïcode-1234"])
+def test_a_trace_id_of_an_unsafe_shape_is_replaced_by_a_fresh_one(api, offered):
+    answer = api.get("/healthz", headers={"X-Trace-Id": offered.encode()})
+    assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["X-Trace-Id"])
+
+
+def test_a_trace_id_of_a_safe_shape_is_kept(api):
+    for offered in ("t" * 64, "abc.DEF_12-3", "12345678"):
+        assert api.get("/healthz", headers={"X-Trace-Id": offered}).headers["X-Trace-Id"] == offered
 
 
 def test_requests_are_timed_by_route_template_and_status(api, auth):
