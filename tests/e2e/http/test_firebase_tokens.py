@@ -18,9 +18,12 @@ from infrastructure.firebase import FirebaseVerifier
 from interfaces.http.app import create_app
 from interfaces.http.problems import TYPES
 from tests.firebase_fake import FirebaseFake, firebase_settings, running_firebase
+from tests.support import wait_until
 
 TIERS = "/v1/queries/tiers"
 PROJECTIONS = "/v1/admin/projections"
+PLAN = {"kind": "workout", "title": "Legs", "content": {"days": [{"name": "Legs", "exercises": [
+    {"name": "back squat", "sets": 5, "reps": 5}]}]}}
 
 
 class Book:
@@ -156,3 +159,28 @@ def test_a_caller_whose_role_may_not_refund_is_refused_before_firebase_is_asked(
                          headers=bearer(fake.mint(uid, "client")))
     assert answer.status_code == 403
     assert not [body for name, body in fake.calls if body.get("localId") == [uid]]
+
+
+def test_a_role_change_takes_effect_at_once_and_is_mirrored_to_firebase(fake, firebase_system, client):
+    """A superadmin makes Bea a trainer over HTTP: her next request acts as a trainer, though her
+    token still claims nothing; the role-mirror policy then sets Firebase's custom claim `role`
+    and revokes her refresh tokens at the Identity Toolkit fake, once however often it runs."""
+    root, bea = someone("root"), someone("bea")
+    fake.account(root), fake.account(bea)
+    root_headers, bea_headers = bearer(fake.mint(root, "superadmin")), bearer(fake.mint(bea))
+    assert client.get("/v1/queries/me", headers=bea_headers).json()["role"] == "client"
+    assert client.post("/v1/commands/plans", json=PLAN, headers=bea_headers).status_code == 403
+    changed = client.post(f"/v1/commands/users/{bea}/role", json={"role": "trainer"}, headers=root_headers)
+    assert changed.status_code == 200, changed.text
+    assert client.post("/v1/commands/plans", json=PLAN, headers=bea_headers).status_code == 201
+
+    def mirrored() -> bool:
+        firebase_system.role_mirror.run()  # what each worker's catch-up does after the policies
+        return fake.account(bea).claims.get("role") == "trainer"
+
+    wait_until(mirrored, what="the trainer role in Firebase's custom claims")
+    assert fake.account(bea).valid_since > 0  # her refresh tokens were revoked
+    firebase_system.role_mirror.run()
+    updates = [body for name, body in fake.calls
+               if name == "update" and body.get("localId") == bea and "customAttributes" in body]
+    assert len(updates) == 1
