@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Debian packages the operations tests need: pgBackRest (backup/restore test) and Prometheus
-# (promtool, for the alert rule unit tests). Idempotent: installs only what is missing.
+# Debian packages the operations tests need: pgBackRest (backup/restore test), Prometheus
+# (promtool, for the alert rule unit tests) and Chromium (the admin page's browser test, driven by
+# Playwright at /usr/bin/chromium). Idempotent: installs only what is missing.
 set -euo pipefail
-PACKAGES=(pgbackrest prometheus)
+PACKAGES=(pgbackrest prometheus chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
