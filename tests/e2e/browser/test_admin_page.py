@@ -17,7 +17,7 @@ from interfaces.http.admin_page import POLICY
 from interfaces.http.app import create_asgi
 from tests.e2e.http.payment_steps import Steps
 from tests.e2e.realtime.conftest import Uvicorn
-from tests.support import running_worker
+from tests.support import running_worker, wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[3] / "var" / "artifacts"
@@ -122,5 +122,17 @@ def test_an_admin_signs_in_and_sees_a_payment_arrive_live(served: str, server_sy
     assert page.evaluate("sessionStorage.length") == 0
     sign_in(page, token(server_system, "boss", Role.SUPERADMIN))
     page.click("[data-tab=projections]")
-    expect(page.locator("#projections-body tr[data-name=payments] button.rebuild")).to_be_enabled()
+    rebuild = page.locator("#projections-body tr[data-name=payments] button.rebuild")
+    expect(rebuild).to_be_enabled()
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_response(lambda r: r.url.endswith("/payments/rebuild")) as answer:
+        rebuild.click()
+    assert answer.value.status == 202
+
+    wait_until(lambda: all(s.status == "live" for s in server_system.projections.statuses()), 15,
+               "the payments read model rebuilt")
+    page.click("#tab-projections button.refresh")
+    expect(page.locator("#projections-body tr[data-name=payments] td").nth(3)).to_have_text("live")
+    page.click("[data-tab=payments]")  # the rebuilt read model has the payment still
+    expect(page.locator(f'#payments-body tr[data-id="{paid.id}"]')).to_be_visible()
     assert not problems, f"the browser reported errors (a CSP refusal among them?): {problems}"
