@@ -4,6 +4,7 @@ made by a command reaches the page as a push."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from tests.e2e.http.payment_steps import Steps
 from tests.e2e.realtime.conftest import Uvicorn
 from tests.support import running_worker, wait_until
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("GYMGENIUS_CHROMIUM") or "/usr/bin/chromium")  # Debian's, by default
 ARTIFACTS = Path(__file__).resolve().parents[3] / "var" / "artifacts"
 LIVE = 15_000  # ms: a command's push through the worker, Redis and Socket.IO
 
