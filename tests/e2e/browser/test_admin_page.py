@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from domain.payment import Payment
 from domain.values import Role
 from infrastructure.bootstrap import System
 from interfaces.http.admin_page import POLICY
 from interfaces.http.app import create_asgi
-from tests.e2e.http.payment_steps import Steps
+from tests.e2e.http.payment_steps import GATEWAY, Steps
 from tests.e2e.realtime.conftest import Uvicorn
 from tests.support import running_worker, wait_until
 
@@ -112,6 +114,10 @@ def test_an_admin_signs_in_and_sees_a_payment_arrive_live(served: str, server_sy
     expect(row).to_contain_text("1,299.00")
     expect(row).to_contain_text("created")
     assert page.locator("#payments-body b").count() == 0
+    steps = Steps(server_system)  # the gateway reports a capture of another amount: flagged, live
+    steps.aggregates.change(steps.ctx(GATEWAY, None), Payment, paid.id, None,
+                            lambda p: p.record_capture("pay_odd", 99, "INR", datetime.now(UTC)))
+    expect(row.locator(".flag")).to_have_text("amount_mismatch", timeout=LIVE)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     shot = ARTIFACTS / "admin-page.png"
