@@ -37,7 +37,8 @@ lint: install
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy
 
-# pgBackRest (the restore test) and promtool (the alert rule tests): Debian packages, installed once
+# pgBackRest (the restore test), promtool (the alert rule tests) and Chromium (the admin page test):
+# Debian packages, installed once
 debian-packages:
 	bash ops/setup/debian-packages.sh
 

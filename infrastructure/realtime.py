@@ -185,13 +185,31 @@ class Realtime:
         await self.server.shutdown()
 
 
+def accepted_origins(origins: Sequence[str]) -> Callable[[str, dict[str, Any]], bool] | list[str]:
+    """Socket.IO's origin check: the configured CORS origins, and the server's own origin (the
+    admin page served at /admin connects from it). The scheme is the ASGI scope's, which uvicorn's
+    proxy_headers set from a trusted proxy's X-Forwarded-Proto. No origins: no check at all."""
+    if not origins:
+        return []
+    listed = frozenset(origins)
+
+    def accepted(origin: str, environ: dict[str, Any]) -> bool:
+        if origin in listed:
+            return True
+        scheme = "https" if environ.get("asgi.scope", {}).get("scheme") in ("https", "wss") else "http"
+        return bool(environ.get("HTTP_HOST")) and origin == f"{scheme}://{environ['HTTP_HOST']}"
+
+    return accepted
+
+
 def build_realtime(settings: Settings) -> Realtime:
     hook = AccessHook()
+    origins = accepted_origins(settings.cors_origins)
     if settings.profile == "embedded":
-        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=settings.cors_origins)
+        server = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=origins)
         return Realtime(server, LoopPusher(server, hook), hook)
     manager = _ListeningRedisManager(settings.redis_url, channel=CHANNEL,
                                      redis_options=dict(CONNECT_TIMEOUT), hook=hook)
     server = socketio.AsyncServer(async_mode="asgi", client_manager=manager,
-                                  cors_allowed_origins=settings.cors_origins)
+                                  cors_allowed_origins=origins)
     return Realtime(server, RedisPusher(settings.redis_url), hook)

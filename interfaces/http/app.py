@@ -12,6 +12,7 @@ from infrastructure.bootstrap import System
 from infrastructure.razorpay.embedded import MOUNT
 from interfaces import realtime
 from interfaces.http import admin, audit, dev_tokens, operations, problems, reconciliations, webhooks
+from interfaces.http.admin_page import AdminPage
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import relationships as relationship_commands
@@ -103,6 +104,8 @@ def _build(system: System, routers: Sequence[APIRouter], title: str, close: bool
         routers = [r for r in routers if r is not dev_tokens.router]
     for router in (operations.router, *routers):
         app.include_router(router)
+    if live:  # the admin page, beside the queries it reads (not in /openapi.json: a mount)
+        app.mount(AdminPage.path, AdminPage(), name="admin-page")
     if system.sandbox is not None:  # the embedded profile's Razorpay, when no other is configured
         app.mount(MOUNT, system.sandbox.app)
     return app

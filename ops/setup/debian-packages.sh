@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the operations tests need: pgBackRest (backup/restore test) and Prometheus
-# (promtool, for the alert rule unit tests). Idempotent: installs only what is missing.
+# Debian packages the operations tests need: pgBackRest (backup/restore test), Prometheus
+# (promtool, for the alert rule unit tests) and Chromium (the admin page's browser test, driven by
+# Playwright at /usr/bin/chromium, or at $GYMGENIUS_CHROMIUM when that names a browser already
+# installed, e.g. Google Chrome on a CI runner). Idempotent: installs only what is missing.
 set -euo pipefail
 PACKAGES=(pgbackrest prometheus)
+[ -x "${GYMGENIUS_CHROMIUM:-/usr/bin/chromium}" ] || PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
