@@ -86,8 +86,12 @@ class SafetyNet(threading.Thread):
                     pass
                 self.catch_up.quietly()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stops sweeping and waits for a pass under way to end: the stores it reads are closed
+        next, and SQLite crashes the process when its connection closes under a running query."""
         self.stopping.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(timeout)
 
 
 def listen_url(service: ProjectionService) -> str | None:
