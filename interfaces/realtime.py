@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import Any
 
 import socketio
@@ -16,6 +17,7 @@ from application.identity import IdentityUnavailable, InvalidToken, Verified, ac
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 from infrastructure.metrics import REALTIME_CONNECTIONS
+from infrastructure.rate_limits import RateLimited
 from infrastructure.readstore import ReadStoreBusy
 from projections.watching import watchable_client
 
@@ -33,7 +35,10 @@ def register(system: System) -> socketio.AsyncServer:
 
     async def connect(sid: str, environ: dict[str, Any], auth: Any) -> None:
         try:
-            verified, actor = await _identify(system, auth)
+            async with _gate(system, environ, auth):
+                verified, actor = await _identify(system, auth)
+        except RateLimited:
+            raise Refused("too many failed connections from this address; retry later") from None
         except (InvalidToken, IdentityUnavailable) as error:
             raise Refused(_refusal(error)) from None
         if not RULES[CONNECT].admits(actor.role):
@@ -132,6 +137,16 @@ class Expiry:
         log.info("realtime_token_expired")
         task = asyncio.ensure_future(self.sio.disconnect(sid))
         task.add_done_callback(lambda done: done.exception())  # never an unretrieved exception
+
+
+def _gate(system: System, environ: dict[str, Any], auth: Any) -> AbstractAsyncContextManager[None]:
+    """As for HTTP: a token not already known good is counted against the caller's address, and
+    refused before any verification when that address's failures fill its window."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if isinstance(token, str) and system.tokens.remembered(token) is not None:
+        return nullcontext()
+    client = environ.get("asgi.scope", {}).get("client") or ("unknown", 0)
+    return system.rate_limits.anonymous(str(client[0]))
 
 
 async def _identify(system: System, auth: Any) -> tuple[Verified, Actor]:

@@ -125,3 +125,21 @@ async def test_a_sockets_role_comes_from_our_record_not_the_tokens_claim(fake, s
             socket(url, fake.mint(someone("grace"), "admin")) as grace:
         assert await frank.call("join", room, timeout=5) == {"ok": False}
         assert await grace.call("join", room, timeout=5) == {"ok": True}
+
+
+async def test_a_flood_of_bad_tokens_from_one_address_is_refused_before_verification(fake, served):
+    """As over HTTP: failed connections count against the address; once they fill its window
+    (60 a minute) the next are refused at once, and no token of theirs is verified."""
+    system, url = served
+    verified: list[str] = []
+    verify = system.tokens.verify
+
+    def counted(token: str, **options: Any) -> Any:
+        verified.append(token)
+        return verify(token, **options)
+
+    system.tokens.verify = counted  # type: ignore[method-assign]
+    reasons = [await refusal(url, fake.mint("mallory", aud="another-project")) for _ in range(66)]
+    assert all("invalid token" in reason for reason in reasons[:60]), reasons[:60]
+    assert all("too many failed connections" in reason for reason in reasons[60:]), reasons[60:]
+    assert len(verified) == 60
