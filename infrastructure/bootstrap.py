@@ -24,6 +24,7 @@ from application.subscriptions import Subscriptions
 from application.users import Roles, Users
 from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
+from infrastructure import telemetry
 from infrastructure.carry_over import carry_over_assignments
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
@@ -161,7 +162,9 @@ def bootstrap(
     nudger = Nudger(broker, flags)
     log.after_commit.append(nudger.nudge)
     realtime = build_realtime(settings)
-    projections = ProjectionService(settings, EventLogSource(log), realtime.pusher)
+    source = EventLogSource(log)
+    realtime.pusher.traces = source.trace_of  # each push carries its command's trace id
+    projections = ProjectionService(settings, source, realtime.pusher)
     subscriptions, payments = Subscriptions(aggregates, tiers, gateway), Payments(aggregates, gateway)
     roles = Roles(aggregates, clock)
     relationships = Relationships(aggregates, role_of=roles.known_role)
@@ -180,6 +183,8 @@ def bootstrap(
     reconcile = register_reconcile(broker, reconciliations, clock)
     reads = ReadStore(async_engine(settings))
     watch_pools(log, projections.engine, reads.engine.sync_engine)
+    telemetry.install()
+    telemetry.instrument_engines(projections.engine, reads.engine.sync_engine)
     log.observers.append(count_payment_failures)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,

@@ -29,6 +29,7 @@ class EventLogSource:
     def __init__(self, log: EventLog, remember: int = 4096) -> None:
         self.log = log
         self._decoded: OrderedDict[int, Any] = OrderedDict()
+        self._traces: OrderedDict[int, str] = OrderedDict()  # position -> the trace id in its metadata
         self._remember = remember
         self._guard = threading.Lock()
 
@@ -39,12 +40,23 @@ class EventLogSource:
         with self.log.keys.scope():
             return [(n.id, self._recall(n)) for n in notifications]
 
+    def trace_of(self, position: int) -> str:
+        """The trace id of the event at a position recently read ("" if unknown)."""
+        with self._guard:
+            return self._traces.get(position, "")
+
     def _recall(self, notification: Any) -> Any:
         with self._guard:
             found = self._decoded.get(notification.id)
         if found is not None:
             return found
         event = self._decode(notification)
+        trace_id = (getattr(event, "meta", None) or {}).get("trace_id")
+        if isinstance(trace_id, str) and trace_id:
+            with self._guard:
+                self._traces[notification.id] = trace_id
+                while len(self._traces) > self._remember:
+                    self._traces.popitem(last=False)
         if personal_fields(type(event)):  # never kept: an erasure must take effect at once
             return event
         with self._guard:

@@ -16,6 +16,7 @@ from dramatiq.brokers.stub import StubBroker
 
 from infrastructure.metrics import NUDGES_LOST
 from infrastructure.settings import Settings
+from infrastructure.telemetry import TraceMiddleware
 
 QUEUE = "projections"
 ACTOR = "catch_up"
@@ -24,9 +25,11 @@ log = structlog.get_logger("gymgenius.nudges")
 
 
 def build_broker(settings: Settings) -> dramatiq.Broker:
-    if settings.profile == "embedded":
-        return StubBroker()
-    return RedisBroker(url=settings.redis_url, namespace="gymgenius")
+    """The broker, with the trace id carried in every message's options (see telemetry)."""
+    broker: dramatiq.Broker = (StubBroker() if settings.profile == "embedded"
+                               else RedisBroker(url=settings.redis_url, namespace="gymgenius"))
+    broker.add_middleware(TraceMiddleware())
+    return broker
 
 
 def nudge_message() -> dramatiq.Message:

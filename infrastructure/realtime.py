@@ -28,8 +28,25 @@ CONNECT_TIMEOUT = {"socket_connect_timeout": 1.0}
 log = structlog.get_logger("gymgenius.realtime")
 
 
-def payload(change: Change) -> dict[str, Any]:
-    return {"id": change.id, "position": change.position, "data": change.data}
+def payload(change: Change, trace_id: str = "") -> dict[str, Any]:
+    """A push: the row, its position, and the trace id of the command that wrote it ("" if unknown)."""
+    return {"id": change.id, "position": change.position, "data": change.data, "trace_id": trace_id}
+
+
+def _no_trace(position: int) -> str:
+    return ""
+
+
+class Traced:
+    """Knows the trace id of the event at a position (bootstrap points it at the event source)."""
+
+    traces: Callable[[int], str] = staticmethod(_no_trace)
+
+    def traced(self, change: Change) -> dict[str, Any]:
+        trace_id = self.traces(change.position)
+        log.debug("realtime_push", push_event=change.event, id=change.id, position=change.position,
+                  push_trace_id=trace_id)
+        return payload(change, trace_id)
 
 
 AccessEnded = Callable[[str, str], Awaitable[None]]
@@ -93,7 +110,7 @@ class _RedisEmitter(socketio.RedisManager):
         return sent
 
 
-class RedisPusher:
+class RedisPusher(Traced):
     """Server profile: projection workers emit through Redis to every Socket.IO process."""
 
     def __init__(self, redis_url: str) -> None:
@@ -106,7 +123,7 @@ class RedisPusher:
     def push(self, changes: Sequence[Change]) -> None:
         for change in changes:
             try:
-                self.manager.emit(change.event, payload(change), namespace="/",
+                self.manager.emit(change.event, self.traced(change), namespace="/",
                                   room=list(change.rooms))
                 if change.ends_access is not None:
                     staff, client = change.ends_access
@@ -116,7 +133,7 @@ class RedisPusher:
                 _failed(change, error)
 
 
-class LoopPusher:
+class LoopPusher(Traced):
     """Embedded profile: emits on the in-memory server's event loop, from worker threads."""
 
     def __init__(self, server: socketio.AsyncServer, hook: AccessHook) -> None:
@@ -142,7 +159,7 @@ class LoopPusher:
 
 
     async def _emit(self, change: Change) -> None:
-        await self.server.emit(change.event, payload(change), to=list(change.rooms))
+        await self.server.emit(change.event, self.traced(change), to=list(change.rooms))
         if change.ends_access is not None:
             await self.hook(*change.ends_access)
 

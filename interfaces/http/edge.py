@@ -18,9 +18,9 @@ from interfaces.http.problems import problem
 
 WEBHOOKS = "/v1/webhooks/"
 METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
-ALLOWED_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key, X-Trace-Id"
+ALLOWED_HEADERS = "Authorization, Content-Type, If-Match, Idempotency-Key, X-Trace-Id, traceparent"
 EXPOSED = "ETag, Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, " \
-          "X-Projection-Position, X-Trace-Id"
+          "X-Projection-Position, X-Trace-Id, traceparent"
 SECURITY = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

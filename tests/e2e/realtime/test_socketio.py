@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -100,7 +101,8 @@ async def test_a_command_is_pushed_to_its_client_as_the_query_shows_it(live):
         first = await alice.push_for(started["id"], started["position"])
         logged = live.command(f"{SESSIONS}/{started['id']}/sets", uid, A_SET)
         second = await alice.push_for(started["id"], logged["position"])
-    assert set(first) == {"id", "position", "data"}
+    assert set(first) == {"id", "position", "data", "trace_id"}
+    assert re.fullmatch(r"[0-9a-f]{32}", first["trace_id"]) and second["trace_id"] != first["trace_id"]
     assert first["position"] == started["position"] and second["position"] == logged["position"]
     assert second["data"] == live.read_session(started["id"], uid, logged["position"])
     assert (second["data"]["version"], len(second["data"]["sets"])) == (2, 1)
