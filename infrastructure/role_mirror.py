@@ -7,6 +7,7 @@ good (any other error) is that event's dead letter, and the runner goes on."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -51,19 +52,27 @@ class RoleMirrorRunner:
                  attempts: int = 3, backoff_s: float = 0.2,
                  pause: Callable[[float], None] = time.sleep, batch_size: int = 100) -> None:
         self.engine, self.source, self.mirror = engine, source, mirror
+        self._running = threading.Lock()
         self.attempts, self.backoff_s, self.pause, self.batch_size = attempts, backoff_s, pause, batch_size
 
     def run(self) -> int:
-        """Mirrors every role change after the tracked position; answers how many events it read."""
-        with claimed(self.engine, NAME) as held:
-            if not held:
-                return 0
-            total = 0
-            while True:
-                read, complete = self._step()
-                total += read
-                if not complete or read < self.batch_size:
-                    return total
+        """Mirrors every role change after the tracked position; answers how many events it read.
+        One run at a time: in this process by a local lock (the embedded profile's only lock),
+        across processes by the advisory lock."""
+        if not self._running.acquire(blocking=False):
+            return 0
+        try:
+            with claimed(self.engine, NAME) as held:
+                if not held:
+                    return 0
+                total = 0
+                while True:
+                    read, complete = self._step()
+                    total += read
+                    if not complete or read < self.batch_size:
+                        return total
+        finally:
+            self._running.release()
 
     def _step(self) -> tuple[int, bool]:
         with self.engine.begin() as conn:

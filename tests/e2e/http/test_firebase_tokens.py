@@ -176,10 +176,10 @@ def test_a_role_change_takes_effect_at_once_and_is_mirrored_to_firebase(fake, fi
 
     def mirrored() -> bool:
         firebase_system.role_mirror.run()  # what each worker's catch-up does after the policies
-        return fake.account(bea).claims.get("role") == "trainer"
+        account = fake.account(bea)  # the claim set, then her refresh tokens revoked
+        return account.claims.get("role") == "trainer" and account.valid_since > 0
 
-    wait_until(mirrored, what="the trainer role in Firebase's custom claims")
-    assert fake.account(bea).valid_since > 0  # her refresh tokens were revoked
+    wait_until(mirrored, what="the trainer role in Firebase's claims and her sessions revoked")
     firebase_system.role_mirror.run()
     updates = [body for name, body in fake.calls
                if name == "update" and body.get("localId") == bea and "customAttributes" in body]

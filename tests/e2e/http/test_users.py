@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from typing import Any
 
 import jwt
 
-from application.identity import TokenVerifier
+from application.identity import TokenSource, TokenVerifier, Verified
 from domain.personal import user_id
 from domain.user import User
-from domain.values import Actor, Role
+from domain.values import Role
+from tests.support import relate
 
 ME = "/v1/queries/me"
 PROFILE = "/v1/commands/me/profile"
@@ -77,6 +80,7 @@ def test_a_user_is_read_by_themself_their_staff_and_admins(api, auth):
     plan = _ok(api.post("/v1/commands/plans", json={"kind": "workout", "title": "Legs", "content": content},
                         headers=tom), 201)
     _ok(api.post(f"/v1/commands/plans/{plan['id']}/publish", json={}, headers=tom))
+    relate(api, tom, "alice")  # Alice accepted Tom's invitation
     assign = f"/v1/commands/plans/{plan['id']}/assign"
     assigned = _ok(api.post(assign, json={"client_id": "alice"}, headers=tom))
     at = {"min_position": assigned["position"]}
@@ -126,11 +130,13 @@ class OtherProvider:
     def __init__(self, dev: TokenVerifier) -> None:
         self.dev = dev
 
-    def verify(self, token: str) -> Actor:
+    def verify(self, token: str, **options: Any) -> Verified:
         if jwt.decode(token, options={"verify_signature": False}).get("iss") != "test-idp":
-            return self.dev.verify(token)
+            return self.dev.verify(token, **options)
         claims = jwt.decode(token, "k" * 32, algorithms=["HS256"], issuer="test-idp")
-        return Actor(claims["sub"], Role(claims["role"]))
+        now = datetime.now(UTC)
+        return Verified(claims["sub"], Role(claims["role"]), TokenSource.FIREBASE, now,
+                        datetime.fromtimestamp(claims["exp"], UTC))
 
 
 def provider_token(uid: str, role: str) -> dict[str, str]:
