@@ -141,7 +141,9 @@ def test_restarting_postgresql_loses_nothing_and_the_worker_carries_on(
     worker = worker_processes()
     with CommandStream(system, rate=80) as stream:
         stream.wait_for(20)
-        assert reads_its_writes(queries, system, stream) == 200
+        # the worker is serving before the outage (a cold start may take a few seconds)
+        wait_until(lambda: reads_its_writes(queries, system, stream) == 200, 30,
+                   "the worker to serve before the outage")
         restart_postgres()
         stream.wait_for(20, timeout=60)  # the stream retried what failed during the outage
         wait_until(lambda: reads_its_writes(queries, system, stream) == 200, 30,
