@@ -22,8 +22,7 @@ from interfaces.http.problems import Problem
 
 router = APIRouter(prefix="/v1/admin/projections", tags=["administration"])
 Admin = Annotated[Actor, Depends(current_actor)]
-SuperAdmin = Admin
-UnrevokedSuperAdmin = Annotated[Actor, Depends(allow(check_revoked=True))]
+Unrevoked = Annotated[Actor, Depends(allow(check_revoked=True))]
 log = structlog.get_logger("gymgenius.admin")
 T = TypeVar("T")
 UNKNOWN = {404: "No read model of that name"}
@@ -93,7 +92,7 @@ async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
 
 @router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
              responses=REBUILDING)
-async def rebuild_projection(name: str, _: UnrevokedSuperAdmin, system: SystemDep) -> JSONResponse:
+async def rebuild_projection(name: str, _: Unrevoked, system: SystemDep) -> JSONResponse:
     """Rebuild a read model from every event into fresh tables; swapped in once caught up.
 
     Roles: superadmin.
@@ -120,7 +119,7 @@ async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONRespo
 @router.post("/{name}/dead-letters/retry", status_code=202, response_model=DeadLetterRetryOut,
              operation_id="retryDeadLetters", responses=documented(401, 403, 404, 409, 422, say={
                  **UNKNOWN, 409: "A rebuild of it is under way, or an event still cannot be applied"}))
-async def retry_dead_letters(name: str, _: SuperAdmin, system: SystemDep) -> JSONResponse:
+async def retry_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONResponse:
     """Retry the open dead letters by rebuilding the read model from the log.
 
     Roles: superadmin.

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from application.audit import AsOf, published
 from application.errors import NotFound
-from domain.values import Actor, Role
+from domain.values import Actor
 from infrastructure.bootstrap import System
 from interfaces.http.audit_models import (
     EVENT_EXAMPLE,
@@ -28,15 +28,14 @@ from interfaces.http.audit_models import (
     SubscriptionStateOut,
 )
 from interfaces.http.audit_states import payment_state, subscription_state
-from interfaces.http.deps import SystemDep, allow
+from interfaces.http.deps import SystemDep, current_actor
 from interfaces.http.problem_docs import documented
 
-AUDITORS = (Role.AUDITOR, Role.ADMIN, Role.SUPERADMIN)
 NDJSON = "application/x-ndjson"
 
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])  # each call is logged by the access gate
-Auditor = Annotated[Actor, Depends(allow(*AUDITORS))]
+Auditor = Annotated[Actor, Depends(current_actor)]  # admitted by the access table
 AsOfTime = Annotated[AwareDatetime | None, Query(description="A time with its offset, ISO 8601")]
 AsOfPosition = Annotated[int | None, Query(ge=1, le=2**62)]
 READ = {**documented(401, 403, 404, 422)}

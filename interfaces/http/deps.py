@@ -26,7 +26,7 @@ from application.access_rules import Rule, rule_of
 from application.context import CommandContext, fingerprint
 from application.errors import Forbidden
 from application.identity import InvalidToken, TokenSource, actor_of
-from domain.values import Actor, Role
+from domain.values import Actor
 from infrastructure.bootstrap import System
 from infrastructure.rate_limits import CATEGORIES, Verdict
 from interfaces.http.audit_access import record_call
@@ -149,23 +149,21 @@ def limited(category: str) -> Callable[..., Awaitable[Actor]]:
     return charge
 
 
-def allow(*roles: Role, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:
-    """The caller, admitted by the route's rule and, when roles are named, also one of them (403
-    for the others); with `check_revoked`, then only a caller whose sessions the identity
-    provider has not revoked (refunds, role changes, erasure, rebuilds)."""
+def allow(*, check_revoked: bool = False) -> Callable[..., Awaitable[Actor]]:
+    """The caller, admitted by the route's rule (the access table is the only place that names
+    roles); with `check_revoked`, only a caller whose sessions the identity provider has not
+    revoked (refunds, role changes, erasure, rebuilds)."""
 
     async def check(
         system: SystemDep,
         credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
         actor: Annotated[Actor, Depends(current_actor)],
     ) -> Actor:
-        if roles and actor.role not in roles:
-            raise Forbidden(f"the {actor.role.value} role may not do this")
         if check_revoked:
             await run_in_threadpool(partial(system.tokens.verify, _token(credentials), check_revoked=True))
         return actor
 
-    check.__name__ = "allow_" + "_".join(r.value for r in roles)
+    check.__name__ = "unrevoked" if check_revoked else "admitted_actor"
     return check
 
 
@@ -189,15 +187,14 @@ async def _body(request: Request) -> Any:
         return raw.decode("utf-8", "replace")
 
 
-def command_context(*roles: Role, check_revoked: bool = False) -> Callable[..., Any]:
+def command_context(*, check_revoked: bool = False) -> Callable[..., Any]:
     """A dependency giving the command's context: actor, clock, trace id, idempotency key. The
-    caller is admitted by the route's rule; `roles`, if given, narrow it further."""
+    caller is admitted by the route's rule."""
 
     async def build(
         request: Request,
         system: SystemDep,
-        actor: Annotated[Actor, Depends(allow(*roles, check_revoked=check_revoked)
-                                        if roles or check_revoked else current_actor)],
+        actor: Annotated[Actor, Depends(allow(check_revoked=True) if check_revoked else current_actor)],
         idempotency_key: Annotated[str | None, Header()] = None,
     ) -> CommandContext:
         if idempotency_key is not None and not _KEY.match(idempotency_key):

@@ -11,9 +11,8 @@ from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
-from domain.values import Role
 from interfaces.http.answers import APPLIED, ID, CommandOut, Page, command_answer
-from interfaces.http.audit import AUDITORS, Auditor
+from interfaces.http.audit import Auditor
 from interfaces.http.deps import SystemDep, command_context
 from interfaces.http.problem_docs import absent, documented
 from interfaces.http.queries.reading import Cursor, Limit, MinPosition, check_cursor, read
@@ -22,8 +21,7 @@ from projections.reconciliations import ReconciliationsModel, get_reconciliation
 PREFIX = "/v1/audit/reconciliations"
 commands = APIRouter(prefix=PREFIX, tags=["audit"])
 queries = APIRouter(prefix=PREFIX, tags=["audit"])
-AuditorContext = Annotated[CommandContext, Depends(command_context(*AUDITORS))]
-AdminContext = Annotated[CommandContext, Depends(command_context(Role.ADMIN, Role.SUPERADMIN))]
+Command = Annotated[CommandContext, Depends(command_context())]  # who may: the access table
 AT = "2026-11-01T00:00:00+00:00"
 Kind = Literal[
     "amount_mismatch", "status_mismatch", "missing_in_gateway", "missing_in_log", "refund_mismatch"
@@ -143,7 +141,7 @@ class ReconciliationPageOut(Page[ReconciliationOut]):
         **documented(400, 401, 403, 409, 422, 503),
     },
 )
-def request_reconciliation(body: ReconcileRequest, ctx: AuditorContext, system: SystemDep) -> JSONResponse:
+def request_reconciliation(body: ReconcileRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Compare our payment log with the gateway's payments and refunds over [from, to]; a worker
     carries it out and records each difference (nothing is fixed). Read it at its Location.
 
@@ -166,7 +164,7 @@ def resolve_discrepancy(
     run_id: UUID,
     number: Annotated[int, Path(ge=1, le=10**9)],
     body: ResolveDiscrepancyRequest,
-    ctx: AdminContext,
+    ctx: Command,
     system: SystemDep,
 ) -> JSONResponse:
     """Mark a discrepancy resolved with a reason (an event; nothing is edited or fixed).

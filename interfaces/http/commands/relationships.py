@@ -23,11 +23,7 @@ from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
 
 router = APIRouter(prefix="/v1/commands/relationships", tags=["relationships: commands"])
-StaffContext = Annotated[CommandContext, Depends(command_context(Role.TRAINER, Role.NUTRITIONIST))]
-ClientContext = Annotated[CommandContext, Depends(command_context(Role.CLIENT))]
-AdminContext = Annotated[CommandContext, Depends(command_context(Role.ADMIN, Role.SUPERADMIN))]
-SideContext = Annotated[CommandContext, Depends(command_context(
-    Role.CLIENT, Role.TRAINER, Role.NUTRITIONIST, Role.ADMIN, Role.SUPERADMIN))]
+Command = Annotated[CommandContext, Depends(command_context())]  # who may: the access table
 LOCATION = "/v1/queries/relationships"
 Uid = Annotated[str, Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 
@@ -52,7 +48,7 @@ class EmptyRequest(BaseModel):
 
 @router.post("/invitations", status_code=201, response_model=CommandOut, responses=CREATED,
              operation_id="inviteClient")
-def invite_client(body: InviteClientRequest, ctx: StaffContext, system: SystemDep) -> JSONResponse:
+def invite_client(body: InviteClientRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Invite a client to become the caller's client; a pending invitation is answered again.
 
     Roles: trainer, nutritionist. Nothing of the client is shared until they accept.
@@ -62,7 +58,7 @@ def invite_client(body: InviteClientRequest, ctx: StaffContext, system: SystemDe
 
 @router.post("/invitations/{invitation_id}/accept", response_model=CommandOut, responses=APPLIED,
              operation_id="acceptInvitation")
-def accept_invitation(invitation_id: UUID, ctx: ClientContext, system: SystemDep,
+def accept_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
                       version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
     """Accept an invitation: the relationship starts, and the staff member reads your rows.
 
@@ -73,7 +69,7 @@ def accept_invitation(invitation_id: UUID, ctx: ClientContext, system: SystemDep
 
 @router.post("/invitations/{invitation_id}/decline", response_model=CommandOut, responses=APPLIED,
              operation_id="declineInvitation")
-def decline_invitation(invitation_id: UUID, ctx: ClientContext, system: SystemDep,
+def decline_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
                        version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
     """Decline an invitation; nothing is shared.
 
@@ -84,7 +80,7 @@ def decline_invitation(invitation_id: UUID, ctx: ClientContext, system: SystemDe
 
 @router.post("", status_code=201, response_model=CommandOut, responses=CREATED,
              operation_id="startRelationship")
-def start_relationship(body: StartRelationshipRequest, ctx: AdminContext, system: SystemDep) -> JSONResponse:
+def start_relationship(body: StartRelationshipRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Start a relationship at once (a pending invitation counts as accepted; an active one is
     answered as it is).
 
@@ -97,7 +93,7 @@ def start_relationship(body: StartRelationshipRequest, ctx: AdminContext, system
 
 @router.post("/{relationship_id}/end", response_model=CommandOut, responses=APPLIED,
              operation_id="endRelationship")
-def end_relationship(relationship_id: UUID, ctx: SideContext, system: SystemDep,
+def end_relationship(relationship_id: UUID, ctx: Command, system: SystemDep,
                      version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
     """End an active relationship: the staff member's access ends at once, open sockets too.
 

@@ -19,7 +19,6 @@ from interfaces.http.problem_docs import documented
 router = APIRouter(tags=["users: commands"])
 SignedIn = Annotated[CommandContext, Depends(command_context())]
 # role changes and erasure ask Firebase whether the caller's sessions were revoked
-Superadmin = Annotated[CommandContext, Depends(command_context(check_revoked=True))]
 Unrevoked = Annotated[CommandContext, Depends(command_context(check_revoked=True))]
 Uid = Annotated[str, Path(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")]
 Item = Annotated[str, Field(min_length=1, max_length=MAX_ITEM)]
@@ -72,7 +71,7 @@ def update_my_profile(body: UpdateProfileRequest, ctx: SignedIn, system: SystemD
 
 @router.post("/v1/commands/users/{uid}/role", response_model=CommandOut, responses=APPLIED,
              operation_id="setUserRole")
-def set_user_role(uid: Uid, body: SetRoleRequest, ctx: Superadmin, system: SystemDep,
+def set_user_role(uid: Uid, body: SetRoleRequest, ctx: Unrevoked, system: SystemDep,
                   version: ExpectedVersion) -> JSONResponse:
     """Give a user another role: it takes effect on their next request, and is then mirrored to
     the identity provider's custom claim `role`.
