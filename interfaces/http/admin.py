@@ -82,10 +82,7 @@ class DeadLetterRetryOut(BaseModel):
 @router.get("", response_model=list[ProjectionStatusOut], operation_id="listProjections",
             responses=documented(401, 403))
 async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
-    """Every read model: its position, lag in events, status and open dead letters.
-
-    Roles: admin, superadmin.
-    """
+    """Every read model: its position, lag in events, status and open dead letters."""
     statuses = await run_in_threadpool(system.projections.statuses)
     return JSONResponse([vars(s) for s in statuses])
 
@@ -93,10 +90,7 @@ async def list_projections(_: Admin, system: SystemDep) -> JSONResponse:
 @router.post("/{name}/rebuild", status_code=202, response_model=RebuildOut, operation_id="rebuildProjection",
              responses=REBUILDING)
 async def rebuild_projection(name: str, _: Unrevoked, system: SystemDep) -> JSONResponse:
-    """Rebuild a read model from every event into fresh tables; swapped in once caught up.
-
-    Roles: superadmin.
-    """
+    """Rebuild a read model from every event into fresh tables; swapped in once caught up."""
     _known(system, name)
     claim = await _claimed(run_in_threadpool(system.projections.rebuilder.claim, name))
     threading.Thread(target=_rebuild, args=(system, name, claim), daemon=True).start()
@@ -107,10 +101,7 @@ async def rebuild_projection(name: str, _: Unrevoked, system: SystemDep) -> JSON
 @router.get("/{name}/dead-letters", response_model=list[DeadLetterOut], operation_id="listDeadLetters",
             responses=documented(401, 403, 404, 422, say=UNKNOWN))
 async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONResponse:
-    """Events this read model could not apply, with the error each raised.
-
-    Roles: admin, superadmin.
-    """
+    """Events this read model could not apply, with the error each raised."""
     _known(system, name)
     letters = await run_in_threadpool(system.projections.dead_letters, name)
     return JSONResponse([{**d, "recorded_at": d["recorded_at"].isoformat()} for d in letters])
@@ -120,10 +111,7 @@ async def list_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONRespo
              operation_id="retryDeadLetters", responses=documented(401, 403, 404, 409, 422, say={
                  **UNKNOWN, 409: "A rebuild of it is under way, or an event still cannot be applied"}))
 async def retry_dead_letters(name: str, _: Admin, system: SystemDep) -> JSONResponse:
-    """Retry the open dead letters by rebuilding the read model from the log.
-
-    Roles: superadmin.
-    """
+    """Retry the open dead letters by rebuilding the read model from the log."""
     _known(system, name)
     retried = await _claimed(run_in_threadpool(system.projections.retry_dead_letters, name))
     return JSONResponse({"name": name, "retried": retried}, status_code=202)

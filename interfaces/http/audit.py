@@ -50,8 +50,6 @@ READ = {**documented(401, 403, 404, 422)}
 async def payment_events(payment_id: UUID, _: Auditor, system: SystemDep) -> JSONResponse:
     """A payment's stored events in log order with their hash-chain links, and whether the chain
     holds (`broken_at`: the first position that was edited, removed or moved, and why).
-
-    Roles: auditor, admin, superadmin.
     """
     report = await run_in_threadpool(system.audit.payment_chain, payment_id)
     if report is None:
@@ -80,10 +78,7 @@ async def payment_as_of(
     as_of: AsOfTime = None,
     as_of_position: AsOfPosition = None,
 ) -> JSONResponse:
-    """The payment rebuilt from its events as it stood at `as_of` (or `as_of_position`; neither: now).
-
-    Roles: auditor, admin, superadmin.
-    """
+    """The payment rebuilt from its events as it stood at `as_of` (or `as_of_position`; neither: now)."""
     found = await run_in_threadpool(system.audit.payment_as_of, payment_id, as_of, as_of_position)
     return JSONResponse(payment_state(_existing(found, f"payment {payment_id}")))
 
@@ -101,10 +96,7 @@ async def subscription_as_of(
     as_of: AsOfTime = None,
     as_of_position: AsOfPosition = None,
 ) -> JSONResponse:
-    """The subscription rebuilt from its events as it stood at `as_of` (or `as_of_position`).
-
-    Roles: auditor, admin, superadmin.
-    """
+    """The subscription rebuilt from its events as it stood at `as_of` (or `as_of_position`)."""
     found = await run_in_threadpool(system.audit.subscription_as_of, subscription_id, as_of, as_of_position)
     return JSONResponse(subscription_state(_existing(found, f"subscription {subscription_id}")))
 
@@ -135,8 +127,6 @@ async def export(
 ) -> StreamingResponse:
     """Every payment event stamped in [from, to), in log order, as NDJSON read from the store a
     page at a time; resume an interrupted export with `after_position` = the last line's position.
-
-    Roles: auditor, admin, superadmin.
     """
     return StreamingResponse(ndjson(system, start, end, after_position), media_type=NDJSON)
 

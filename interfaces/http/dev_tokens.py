@@ -30,10 +30,7 @@ class DevTokenOut(BaseModel):
 @router.post("/tokens", response_model=DevTokenOut, operation_id="issueDevToken",
              responses=documented(404, 422, say={404: "Development tokens are off in this profile"}))
 def issue_dev_token(body: DevTokenRequest, system: SystemDep) -> DevTokenOut:
-    """Issue a 30-minute development token for any uid and role (development profiles only).
-
-    Roles: none needed (no token): the route exists only where development tokens are on.
-    """
+    """Issue a 30-minute development token for any uid and role (development profiles only)."""
     if system.dev_tokens is None:
         raise Problem(404, "Not Found", "development tokens are off in this profile")
     return DevTokenOut(token=system.dev_tokens.issue(body.uid, Role(body.role)))

@@ -48,10 +48,7 @@ class ReadinessOut(BaseModel):
 
 @router.get("/healthz", response_model=HealthOut, operation_id="getHealth")
 async def healthz() -> dict[str, str]:
-    """Answer while the process is alive; it touches no database.
-
-    Roles: none needed (no token).
-    """
+    """Answer while the process is alive; it touches no database."""
     return {"status": "ok"}
 
 
@@ -67,8 +64,6 @@ async def readyz(system: SystemDep) -> JSONResponse:
     the alerts watch them) but keep the API ready: losing Redis loses nothing (nudges are
     data-free, workers also wake on PostgreSQL NOTIFY and a sweep), and a lagging read model is
     the same on every pod, so taking pods out of service would only turn a delay into an outage.
-
-    Roles: none needed (no token).
     """
     checks: dict[str, str] = {}
     try:
@@ -97,8 +92,5 @@ def _read_models(system: System) -> dict[str, str]:
                 "example": "# TYPE gymgenius_projection_lag_events gauge\n"
                            'gymgenius_projection_lag_events{projection="plans"} 0.0\n'}}}})
 async def metrics() -> Response:
-    """Prometheus metrics of this process.
-
-    Roles: none needed (no token).
-    """
+    """Prometheus metrics of this process."""
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -144,8 +144,6 @@ class ReconciliationPageOut(Page[ReconciliationOut]):
 def request_reconciliation(body: ReconcileRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Compare our payment log with the gateway's payments and refunds over [from, to]; a worker
     carries it out and records each difference (nothing is fixed). Read it at its Location.
-
-    Roles: auditor, admin, superadmin.
     """
     result = system.reconciliations.request(ctx, body.start, body.end)
     system.reconcile.send(str(result.id), ctx.trace_id)
@@ -167,10 +165,7 @@ def resolve_discrepancy(
     ctx: Command,
     system: SystemDep,
 ) -> JSONResponse:
-    """Mark a discrepancy resolved with a reason (an event; nothing is edited or fixed).
-
-    Roles: admin, superadmin.
-    """
+    """Mark a discrepancy resolved with a reason (an event; nothing is edited or fixed)."""
     return command_answer(system.reconciliations.resolve(ctx, run_id, number, body.reason))
 
 
@@ -183,10 +178,7 @@ def resolve_discrepancy(
 async def get_run(
     run_id: UUID, _: Auditor, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
-    """One reconciliation run with its discrepancies.
-
-    Roles: auditor, admin, superadmin.
-    """
+    """One reconciliation run with its discrepancies."""
     return await read(
         system,
         ReconciliationsModel.name,
@@ -205,10 +197,7 @@ async def get_run(
 async def list_runs(
     _: Auditor, system: SystemDep, min_position: MinPosition = None, limit: Limit = 20, cursor: Cursor = None
 ) -> JSONResponse:
-    """Reconciliation runs, newest first.
-
-    Roles: auditor, admin, superadmin.
-    """
+    """Reconciliation runs, newest first."""
     check_cursor(cursor)
     return await read(
         system,

@@ -55,8 +55,6 @@ async def receive_razorpay_webhook(
 ) -> WebhookOut:
     """A Razorpay event, verified over its raw bytes with the current or previous webhook secret;
     each event id is processed once (a repeat answers `duplicate`), in any order.
-
-    Roles: none (Razorpay signs the body with the webhook secret instead of a token).
     """
     raw = await request.body()
     ctx = CommandContext(RAZORPAY, system.clock(), getattr(request.state, "trace_id", ""))

@@ -74,8 +74,6 @@ def initiate_payment(body: InitiatePaymentRequest, ctx: ClientContext, system: S
     """Start paying for the caller's subscription or a plan for sale; the amount is our price, and
     the gateway order exists before the answer (503 when the gateway is down: retry with the same
     Idempotency-Key and the same payment gets its order).
-
-    Roles: client.
     """
     cmd = InitiatePayment(body.purpose, body.reference_id, body.method, body.upi_app)
     result = system.payments.initiate(ctx, cmd)
@@ -91,8 +89,6 @@ def confirm_payment(
 ) -> JSONResponse:
     """Checkout's success callback: the signature is checked with the order id we stored, then
     the payment is recorded as the gateway reports it (authorized or captured).
-
-    Roles: client (their own payments).
     """
     cmd = ConfirmPayment(payment_id, body.razorpay_order_id, body.razorpay_payment_id,
                          body.razorpay_signature)
@@ -107,8 +103,6 @@ def refund_payment(
 ) -> JSONResponse:
     """Refund part or all of what is left of a captured payment through the gateway; never more
     than was captured (409). An Idempotency-Key makes a retry resume the same refund.
-
-    Roles: admin, superadmin.
     """
     cmd = RefundPayment(payment_id, body.reason, body.amount_paise, version)
     return command_answer(system.payments.refund(ctx, cmd))

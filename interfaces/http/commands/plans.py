@@ -54,10 +54,7 @@ class EmptyRequest(BaseModel):
 @router.post("", status_code=201, response_model=CommandOut, responses=CREATED,
              operation_id="createPlan")
 def create_plan(body: CreatePlanRequest, ctx: AuthorContext, system: SystemDep) -> JSONResponse:
-    """Draft a workout or meal plan, authored by the caller, optionally priced in paise.
-
-    Roles: trainer, nutritionist, admin, superadmin.
-    """
+    """Draft a workout or meal plan, authored by the caller, optionally priced in paise."""
     cmd = CreatePlan(PlanKind(body.kind), body.title, body.content, body.price_paise)
     return command_answer(system.plans.create(ctx, cmd), LOCATION)
 
@@ -67,10 +64,7 @@ def revise_plan(
     plan_id: UUID, body: RevisePlanRequest, ctx: AuthorContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    """Give a draft or published plan a new title or content as its next numbered revision.
-
-    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
-    """
+    """Give a draft or published plan a new title or content as its next numbered revision."""
     cmd = RevisePlan(plan_id, body.title, body.content, version)
     return command_answer(system.plans.revise(ctx, cmd))
 
@@ -80,10 +74,7 @@ def publish_plan(
     plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Publish a draft plan so that it can be assigned; publishing again changes nothing.
-
-    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
-    """
+    """Publish a draft plan so that it can be assigned; publishing again changes nothing."""
     return command_answer(system.plans.publish(ctx, PublishPlan(plan_id, version)))
 
 
@@ -94,7 +85,7 @@ def assign_plan(
 ) -> JSONResponse:
     """Assign a published plan to a client; assigning the same client again changes nothing.
 
-    Roles: trainer, nutritionist (the plan's author), admin, superadmin. The author assigns only
+    The author assigns only
     to their own clients (an active relationship, else 403); an admin to anyone, which relates the
     client to a trainer's or nutritionist's plan's author (origin `admin`).
     """
@@ -107,8 +98,5 @@ def archive_plan(
     plan_id: UUID, ctx: AuthorContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Archive a plan; an archived plan never changes again.
-
-    Roles: trainer, nutritionist (the plan's author), admin, superadmin.
-    """
+    """Archive a plan; an archived plan never changes again."""
     return command_answer(system.plans.archive(ctx, ArchivePlan(plan_id, version)))

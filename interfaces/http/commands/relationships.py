@@ -51,7 +51,7 @@ class EmptyRequest(BaseModel):
 def invite_client(body: InviteClientRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Invite a client to become the caller's client; a pending invitation is answered again.
 
-    Roles: trainer, nutritionist. Nothing of the client is shared until they accept.
+    Nothing of the client is shared until they accept.
     """
     return command_answer(system.relationships.invite(ctx, InviteClient(body.client_id)), LOCATION)
 
@@ -60,10 +60,7 @@ def invite_client(body: InviteClientRequest, ctx: Command, system: SystemDep) ->
              operation_id="acceptInvitation")
 def accept_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
                       version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
-    """Accept an invitation: the relationship starts, and the staff member reads your rows.
-
-    Roles: client; only the invited client.
-    """
+    """Accept an invitation: the relationship starts, and the staff member reads your rows."""
     return command_answer(system.relationships.accept(ctx, AcceptInvitation(invitation_id, version)))
 
 
@@ -71,10 +68,7 @@ def accept_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
              operation_id="declineInvitation")
 def decline_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
                        version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
-    """Decline an invitation; nothing is shared.
-
-    Roles: client; only the invited client.
-    """
+    """Decline an invitation; nothing is shared."""
     return command_answer(system.relationships.decline(ctx, DeclineInvitation(invitation_id, version)))
 
 
@@ -83,8 +77,6 @@ def decline_invitation(invitation_id: UUID, ctx: Command, system: SystemDep,
 def start_relationship(body: StartRelationshipRequest, ctx: Command, system: SystemDep) -> JSONResponse:
     """Start a relationship at once (a pending invitation counts as accepted; an active one is
     answered as it is).
-
-    Roles: admin, superadmin.
     """
     role = Role(body.staff_role) if body.staff_role else None
     cmd = StartRelationship(body.client_id, body.staff_id, role)
@@ -95,9 +87,5 @@ def start_relationship(body: StartRelationshipRequest, ctx: Command, system: Sys
              operation_id="endRelationship")
 def end_relationship(relationship_id: UUID, ctx: Command, system: SystemDep,
                      version: ExpectedVersion, body: EmptyRequest | None = None) -> JSONResponse:
-    """End an active relationship: the staff member's access ends at once, open sockets too.
-
-    Roles: client, trainer, nutritionist, admin, superadmin; only its client, its staff member
-    or an admin.
-    """
+    """End an active relationship: the staff member's access ends at once, open sockets too."""
     return command_answer(system.relationships.end(ctx, EndRelationship(relationship_id, version)))

@@ -74,8 +74,6 @@ def request_subscription(
 ) -> JSONResponse:
     """Request a subscription on a tier for the caller, renewed manually or by UPI AutoPay; it
     waits in pending_payment until its first payment is captured.
-
-    Roles: client.
     """
     result = system.subscriptions.request(ctx, RequestSubscription(body.tier, body.renewal))
     return command_answer(result, LOCATION)
@@ -87,10 +85,7 @@ def cancel_subscription(
     subscription_id: UUID, body: CancelSubscriptionRequest, ctx: CancelContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    """Cancel now, or at the end of the paid period; cancelling again changes nothing.
-
-    Roles: client (their own subscriptions), admin, superadmin.
-    """
+    """Cancel now, or at the end of the paid period; cancelling again changes nothing."""
     cmd = CancelSubscription(subscription_id, body.at_period_end, version)
     return command_answer(system.subscriptions.cancel(ctx, cmd))
 
@@ -102,8 +97,6 @@ def start_autopay(
 ) -> JSONResponse:
     """Create the UPI AutoPay mandate (a Razorpay subscription on the tier's price and period) for
     an autopay subscription; the answer adds `mandate` for Checkout. Again before approval: the same.
-
-    Roles: client (their own subscriptions).
     """
     return command_answer(system.subscriptions.start_autopay(ctx, StartAutopay(subscription_id)))
 
@@ -115,8 +108,6 @@ def confirm_autopay(
 ) -> JSONResponse:
     """Checkout's callback of the mandate: the signature is checked with the gateway subscription
     id we stored, and the mandate is authenticated.
-
-    Roles: client (their own subscriptions).
     """
     cmd = ConfirmAutopay(subscription_id, body.razorpay_payment_id, body.razorpay_subscription_id,
                          body.razorpay_signature)

@@ -61,10 +61,7 @@ class EmptyRequest(BaseModel):
              operation_id="updateMyProfile")
 def update_my_profile(body: UpdateProfileRequest, ctx: SignedIn, system: SystemDep,
                       version: ExpectedVersion) -> JSONResponse:
-    """Change some fields of the caller's own profile; a field sent as null is cleared.
-
-    Roles: client, trainer, nutritionist, admin, superadmin, auditor: each their own profile only.
-    """
+    """Change some fields of the caller's own profile; a field sent as null is cleared."""
     cmd = UpdateProfile(body.model_dump(exclude_unset=True), version)
     return command_answer(system.users.update_profile(ctx, cmd))
 
@@ -75,8 +72,6 @@ def set_user_role(uid: Uid, body: SetRoleRequest, ctx: Unrevoked, system: System
                   version: ExpectedVersion) -> JSONResponse:
     """Give a user another role: it takes effect on their next request, and is then mirrored to
     the identity provider's custom claim `role`.
-
-    Roles: superadmin.
     """
     return command_answer(system.users.set_role(ctx, SetRole(uid, Role(body.role), version)))
 
@@ -86,9 +81,6 @@ def set_user_role(uid: Uid, body: SetRoleRequest, ctx: Unrevoked, system: System
 def erase_user(uid: Uid, body: EmptyRequest, ctx: Unrevoked, system: SystemDep) -> JSONResponse:
     """Erase a user's personal data for good (crypto-shredding): their key is deleted, so what
     the log holds of them can never be read again; payments and every other event stay.
-
-    Roles: client, trainer, nutritionist, admin, superadmin, auditor may erase themself; a
-    superadmin anyone.
     """
     answer = command_answer(system.users.erase(ctx, EraseUser(uid)))
     answer.status_code = 202

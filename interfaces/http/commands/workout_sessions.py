@@ -52,10 +52,7 @@ class EmptyRequest(BaseModel):
 @router.post("", status_code=201, response_model=CommandOut, responses=CREATED,
              operation_id="startWorkoutSession")
 def start_session(body: StartSessionRequest, ctx: ClientContext, system: SystemDep) -> JSONResponse:
-    """Start a workout session for the calling client, optionally from a plan day.
-
-    Roles: client.
-    """
+    """Start a workout session for the calling client, optionally from a plan day."""
     result = system.workout_sessions.start(ctx, StartWorkoutSession(body.plan_id, body.day))
     return command_answer(result, LOCATION)
 
@@ -65,10 +62,7 @@ def log_set(
     session_id: UUID, body: LogSetRequest, ctx: ClientContext, system: SystemDep,
     version: ExpectedVersion,
 ) -> JSONResponse:
-    """Log one set (exercise, reps, weight, optional RPE) in an active session.
-
-    Roles: client, in their own session.
-    """
+    """Log one set (exercise, reps, weight, optional RPE) in an active session."""
     cmd = LogSet(session_id, body.exercise, body.reps, body.weight_kg, body.rpe, version)
     return command_answer(system.workout_sessions.log_set(ctx, cmd))
 
@@ -79,10 +73,7 @@ def pause_session(
     session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Pause an active session; the paused time is left out of its duration.
-
-    Roles: client, in their own session.
-    """
+    """Pause an active session; the paused time is left out of its duration."""
     return command_answer(system.workout_sessions.pause(ctx, PauseSession(session_id, version)))
 
 
@@ -92,10 +83,7 @@ def resume_session(
     session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Resume a paused session.
-
-    Roles: client, in their own session.
-    """
+    """Resume a paused session."""
     return command_answer(system.workout_sessions.resume(ctx, ResumeSession(session_id, version)))
 
 
@@ -105,10 +93,7 @@ def complete_session(
     session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Complete a session, recording its summary of volume and duration.
-
-    Roles: client, in their own session.
-    """
+    """Complete a session, recording its summary of volume and duration."""
     return command_answer(system.workout_sessions.complete(ctx, CompleteSession(session_id, version)))
 
 
@@ -118,8 +103,5 @@ def abandon_session(
     session_id: UUID, ctx: ClientContext, system: SystemDep, version: ExpectedVersion,
     body: EmptyRequest | None = None,
 ) -> JSONResponse:
-    """Abandon a session that will not be completed.
-
-    Roles: client, in their own session.
-    """
+    """Abandon a session that will not be completed."""
     return command_answer(system.workout_sessions.abandon(ctx, AbandonSession(session_id, version)))

@@ -39,8 +39,6 @@ class DashboardSummaryOut(BaseModel):
 async def dashboard_summary(_: Admin, system: SystemDep, min_position: MinPosition = None) -> JSONResponse:
     """Active subscriptions, revenue net of refunds (30 days), captured and failed payments (24 hours)
     and live workout sessions; the position is the least that all the models read have reached.
-
-    Roles: admin, superadmin.
     """
     now = system.clock()
     return await read(system, READS[0], min_position, lambda conn: summary(conn, now), also=READS[1:])

@@ -91,10 +91,7 @@ class PaymentPageOut(Page[PaymentOut]):
 async def read_payment(
     payment_id: UUID, actor: Caller, system: SystemDep, min_position: MinPosition = None
 ) -> JSONResponse:
-    """One payment with its status, gateway ids, attempts and refunds, if the caller may see it.
-
-    Roles: client (their own); admin, superadmin, auditor.
-    """
+    """One payment with its status, gateway ids, attempts and refunds, if the caller may see it."""
     return await read(
         system, NAME, min_position,
         lambda conn: get_payment(conn, actor, str(payment_id)),
@@ -108,10 +105,7 @@ async def list_payments_route(
     client_id: Annotated[str | None, Query(max_length=128)] = None,
     status: Status | None = None, limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
-    """Payments the caller may see, newest first, by client and status.
-
-    Roles: client (their own); admin, superadmin, auditor.
-    """
+    """Payments the caller may see, newest first, by client and status."""
     check_cursor(cursor)
     return await read(
         system, NAME, min_position,

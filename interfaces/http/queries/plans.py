@@ -65,7 +65,7 @@ async def read_plan(
 ) -> JSONResponse:
     """One plan with its content, revision and clients, if the caller may read it.
 
-    Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors read
+    Trainers, nutritionists, admins, superadmins and auditors read
     every plan; a client only the plans assigned to them (none once archived), and sees only
     their own id in `client_ids`.
     """
@@ -88,7 +88,7 @@ async def list_plans_route(
     With `for_sale=true`: every published plan with a price, for anyone signed in (the other
     filters but `kind` do not apply), its `content` null unless the caller bought it or may read it.
 
-    Roles: any signed-in role. Trainers, nutritionists, admins, superadmins and auditors list
+    Trainers, nutritionists, admins, superadmins and auditors list
     every plan; a client only the plans assigned to them (none once archived), and sees only their
     own id in `client_ids`.
     """

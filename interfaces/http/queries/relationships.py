@@ -50,7 +50,7 @@ async def list_relationships_route(
 ) -> JSONResponse:
     """The caller's relationships (as client or as staff), newest first, by status.
 
-    Roles: any signed-in role. Admins, superadmins and auditors list every relationship.
+    Admins, superadmins and auditors list every relationship.
     """
     check_cursor(cursor)
     return await read(system, RelationshipsModel.name, min_position, lambda conn: list_relationships(

@@ -77,7 +77,7 @@ async def read_subscription(
 ) -> JSONResponse:
     """One subscription with its tier, status and current period, if the caller may read it.
 
-    Roles: any signed-in role. A client reads their own; a trainer or nutritionist those of
+    A client reads their own; a trainer or nutritionist those of
     the clients assigned to them; admins, superadmins and auditors every one.
     """
     return await read(
@@ -97,7 +97,7 @@ async def list_subscriptions_route(
 ) -> JSONResponse:
     """Subscriptions the caller may read, newest first, by client and status.
 
-    Roles: any signed-in role. A client lists their own; a trainer or nutritionist those of
+    A client lists their own; a trainer or nutritionist those of
     the clients assigned to them; admins, superadmins and auditors every one.
     """
     check_cursor(cursor)

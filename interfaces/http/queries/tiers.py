@@ -27,9 +27,6 @@ class TierOut(BaseModel):
 
 @router.get("", response_model=list[TierOut], responses=documented(401), operation_id="listTiers")
 def list_tiers(_: Annotated[Actor, Depends(current_actor)], system: SystemDep) -> list[TierOut]:
-    """The tiers a client may subscribe to: code, name, price in paise and period in days.
-
-    Roles: any signed-in role.
-    """
+    """The tiers a client may subscribe to: code, name, price in paise and period in days."""
     return [TierOut(code=t.code, name=t.name, amount_paise=t.amount_paise, period_days=t.period_days)
             for t in system.tiers]

@@ -81,8 +81,6 @@ class UserPageOut(Page[UserSummaryOut]):
 async def read_me(actor: Caller, system: SystemDep, min_position: MinPosition = None) -> JSONResponse:
     """The caller's own record: role, profile, related staff and clients. On a caller's very
     first request it answers from the record just made, before the read model has it.
-
-    Roles: any signed-in role.
     """
     async with snapshot(system, NAME, min_position, also=RELATED) as (conn, position):
         found = await get_user(conn, actor.uid)
@@ -101,7 +99,7 @@ async def read_user_route(uid: Uid, actor: Reader, system: SystemDep,
                           min_position: MinPosition = None) -> JSONResponse:
     """One user, if the caller may read them.
 
-    Roles: client, trainer, nutritionist, admin, superadmin. A client reads only themself;
+    A client reads only themself;
     a trainer or nutritionist themself and their related clients; admins and superadmins anyone.
     """
     return await read(system, NAME, min_position, lambda conn: read_user(conn, actor, uid),
@@ -115,10 +113,7 @@ async def list_users_route(
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="Part of the name")] = None,
     limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
-    """Every user, newest first, by role and by a part of the display name.
-
-    Roles: admin, superadmin.
-    """
+    """Every user, newest first, by role and by a part of the display name."""
     check_cursor(cursor)
     return await read(system, NAME, min_position,
                       lambda conn: list_users(conn, role=role, q=q, limit=limit, cursor=cursor))

@@ -74,7 +74,7 @@ async def read_session(
 ) -> JSONResponse:
     """One workout session with its sets, if the caller may see it.
 
-    Roles: any signed-in role. A client reads their own; a trainer or nutritionist those of
+    A client reads their own; a trainer or nutritionist those of
     the clients assigned to them; admins, superadmins and auditors every one.
     """
     return await read(
@@ -95,7 +95,7 @@ async def list_workout_sessions(
 ) -> JSONResponse:
     """Workout sessions the caller may see, newest first, by client and status.
 
-    Roles: any signed-in role. A client lists their own; a trainer or nutritionist those of
+    A client lists their own; a trainer or nutritionist those of
     the clients assigned to them; admins, superadmins and auditors every one.
     """
     check_cursor(cursor)
