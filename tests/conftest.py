@@ -16,7 +16,8 @@ from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from tests.support import PG_URL, REDIS_URL, drop_schema, fresh_schema, running_worker, server_settings
 
-pytest_plugins = ["tests.contract.every_answer"]  # every answer through `api` must fit /openapi.json
+# every answer through `api` must fit /openapi.json; the loopback Firebase's fixtures
+pytest_plugins = ["tests.contract.every_answer", "tests.firebase_fixtures"]
 
 
 def _require_services() -> None:

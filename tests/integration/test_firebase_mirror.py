@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from firebase_admin import auth
@@ -21,13 +20,6 @@ from tests.firebase_fake import FirebaseFake, running_firebase
 def fake() -> Iterator[FirebaseFake]:
     with running_firebase() as firebase:
         yield firebase
-
-
-@pytest.fixture
-def firebase(fake: FirebaseFake, tmp_path: Path) -> Iterator[FirebaseAuth]:
-    connection = FirebaseAuth(fake.project, f"{fake.url}/certs", fake.url, fake.service_account(tmp_path))
-    yield connection
-    connection.close()
 
 
 def test_a_role_is_set_as_the_custom_claim_and_the_refresh_tokens_revoked(fake, firebase):

@@ -4,9 +4,7 @@ locally generated key from a loopback server, tokens minted with PyJWT."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -19,24 +17,11 @@ from application.identity import (
 )
 from domain.values import Role
 from infrastructure.firebase import FirebaseAuth, FirebaseVerifier
-from tests.firebase_fake import FirebaseFake, SigningKey, running_firebase
+from tests.firebase_fake import SigningKey
 
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FirebaseFake]:
-    with running_firebase() as firebase:
-        yield firebase
-
-
-@pytest.fixture
-def firebase(fake: FirebaseFake, tmp_path: Path) -> Iterator[FirebaseAuth]:
-    connection = FirebaseAuth(fake.project, f"{fake.url}/certs", fake.url, fake.service_account(tmp_path))
-    yield connection
-    connection.close()
 
 
 @pytest.fixture

@@ -6,18 +6,16 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from domain.values import Role
-from infrastructure.bootstrap import System, bootstrap, init_storage
+from infrastructure.bootstrap import System
 from infrastructure.firebase import FirebaseVerifier
 from interfaces.http.app import create_app
 from interfaces.http.problems import TYPES
-from tests.firebase_fake import FirebaseFake, firebase_settings, running_firebase
 from tests.support import wait_until
 
 TIERS = "/v1/queries/tiers"
@@ -36,22 +34,6 @@ class Book:
     def role_of(self, uid: str, claimed: Role) -> Role:
         self.asked += 1
         return self.roles.setdefault(uid, claimed)
-
-
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FirebaseFake]:
-    with running_firebase() as firebase:
-        yield firebase
-
-
-@pytest.fixture(params=["embedded", "server"])
-def firebase_system(request: pytest.FixtureRequest, fake: FirebaseFake, tmp_path: Path,
-                    pg_schema: str) -> Iterator[System]:
-    settings = firebase_settings(request.param, fake, tmp_path, pg_schema)
-    init_storage(settings)
-    system = bootstrap(settings)
-    yield system
-    system.close()
 
 
 @pytest.fixture

@@ -8,17 +8,15 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 import socketio
 
 from domain.values import Role
-from infrastructure.bootstrap import System, bootstrap, init_storage
+from infrastructure.bootstrap import System
 from interfaces.http.app import create_asgi
 from tests.e2e.realtime.conftest import Uvicorn
-from tests.firebase_fake import FirebaseFake, firebase_settings, running_firebase
 
 
 class Book:
@@ -29,23 +27,10 @@ class Book:
         return self.roles.setdefault(uid, claimed)
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FirebaseFake]:
-    with running_firebase() as firebase:
-        yield firebase
-
-
-@pytest.fixture(params=["embedded", "server"])
-def served(request: pytest.FixtureRequest, fake: FirebaseFake, tmp_path: Path,
-           pg_schema: str) -> Iterator[tuple[System, str]]:
-    settings = firebase_settings(request.param, fake, tmp_path, pg_schema)
-    init_storage(settings)
-    system = bootstrap(settings)
-    try:
-        with Uvicorn(create_asgi(system)) as server:
-            yield system, server.url
-    finally:
-        system.close()
+@pytest.fixture
+def served(firebase_system: System) -> Iterator[tuple[System, str]]:
+    with Uvicorn(create_asgi(firebase_system)) as server:
+        yield firebase_system, server.url
 
 
 def someone(name: str) -> str:
