@@ -91,10 +91,13 @@ class Users:
         )
 
     def set_role(self, ctx: CommandContext, cmd: SetRole) -> CommandResult:
+        """A uid never seen is recorded first, as a client (its first sight without a claim), so
+        that staff can be given their role before they ever sign in."""
         if ctx.actor.role is not Role.SUPERADMIN:
             raise Forbidden("only a superadmin sets roles")
+        self.roles.user(cmd.uid, Role.CLIENT)
         return self.aggregates.change(
-            ctx, User, self._known(cmd.uid), cmd.expected_version,
+            ctx, User, user_id(cmd.uid), cmd.expected_version,
             lambda user: user.change_role(cmd.role, ctx.actor, ctx.at),
         )
 

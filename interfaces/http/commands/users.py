@@ -71,8 +71,8 @@ def update_my_profile(body: UpdateProfileRequest, ctx: SignedIn, system: SystemD
 def set_user_role(uid: Uid, body: SetRoleRequest, ctx: Unrevoked, system: SystemDep,
                   version: ExpectedVersion) -> JSONResponse:
     """Give a user another role: it takes effect on their next request, and is then mirrored to
-    the identity provider's custom claim `role`.
-    """
+    the identity provider's custom claim `role`. A uid never seen is recorded (as a client that
+    then gets this role), so staff can be given their role before they first sign in."""
     return command_answer(system.users.set_role(ctx, SetRole(uid, Role(body.role), version)))
 
 

@@ -69,8 +69,19 @@ def test_only_a_superadmin_sets_a_role_and_the_history_is_kept(api, auth, system
     assert [(c.role, c.by) for c in user.role_history] == [
         (Role.CLIENT, "tara"), (Role.TRAINER, "root"), (Role.NUTRITIONIST, "root")]
     assert system.roles.role_of("tara", Role.CLIENT) is Role.NUTRITIONIST
-    assert api.post("/v1/commands/users/nobody/role", json={"role": "admin"}, headers=root).status_code == 404
     assert api.post("/v1/commands/users/tara/role", json={"role": "system"}, headers=root).status_code == 422
+
+
+def test_a_superadmin_gives_a_uid_never_seen_its_role_before_it_signs_in(api, auth, system):
+    root = auth("root", "superadmin")
+    done = _ok(api.post("/v1/commands/users/coach-to-be/role", json={"role": "trainer"}, headers=root))
+    assert done["version"] == 2
+    shown = _ok(api.get(f"{USERS}/coach-to-be", params={"min_position": done["position"]}, headers=root))
+    assert shown["role"] == "trainer"
+    assert system.roles.role_of("coach-to-be", Role.CLIENT) is Role.TRAINER  # their first sign-in
+    user = system.aggregates.load(User, user_id("coach-to-be"))
+    assert [(c.role, c.by) for c in user.role_history] == [
+        (Role.CLIENT, "coach-to-be"), (Role.TRAINER, "root")]
 
 
 def test_a_user_is_read_by_themself_their_staff_and_admins(api, auth):
