@@ -162,6 +162,7 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "getReconciliation": AUDIT,
     "listReconciliations": AUDIT,
     "resolveDiscrepancy": replace(ADMINS_ONLY, audited=True),
+    "listAuditAccess": AUDIT,
     # staff-client relationships (the two sides of one; admins start and end any)
     "inviteClient": rule(trainer=OWN, nutritionist=OWN),
     "acceptInvitation": rule(client=OWN),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -17,7 +18,9 @@ from sqlalchemy import (
     select,
 )
 
+from projections.pages import Page, decode_cursor, encode_cursor
 from projections.schema import metadata
+from projections.values import iso
 
 audit_access = Table(
     "audit_access",
@@ -49,7 +52,19 @@ def record_access(
     )
 
 
-def accesses(conn: Connection, limit: int = 100) -> list[dict[str, object]]:
-    """The newest accesses first."""
-    rows = conn.execute(select(audit_access).order_by(audit_access.c.id.desc()).limit(limit))
-    return [dict(r._mapping) for r in rows]
+def accesses(conn: Connection, limit: int = 100, cursor: str | None = None,
+             uid: str | None = None) -> Page:
+    """One page of the log, newest first, keyset-paged by its id; only one caller's, with `uid`."""
+    query = select(audit_access)
+    if uid is not None:
+        query = query.where(audit_access.c.uid == uid)
+    if cursor:
+        query = query.where(audit_access.c.id < decode_cursor(cursor))
+    rows = conn.execute(query.order_by(audit_access.c.id.desc()).limit(limit + 1)).mappings().all()
+    items = [_shown(dict(row)) for row in rows[:limit]]
+    more = len(rows) > limit
+    return {"items": items, "next_cursor": encode_cursor(rows[limit - 1]["id"]) if more else None}
+
+
+def _shown(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "at": iso(row["at"])}

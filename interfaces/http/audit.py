@@ -22,6 +22,7 @@ from domain.values import Actor
 from infrastructure.bootstrap import System
 from interfaces.http.audit_models import (
     EVENT_EXAMPLE,
+    AccessPageOut,
     ExportLineOut,
     PaymentEventsOut,
     PaymentStateOut,
@@ -30,6 +31,8 @@ from interfaces.http.audit_models import (
 from interfaces.http.audit_states import payment_state, subscription_state
 from interfaces.http.deps import SystemDep, current_actor
 from interfaces.http.problem_docs import documented
+from interfaces.http.queries.reading import Cursor, Limit, check_cursor
+from projections.audit_access import accesses
 
 NDJSON = "application/x-ndjson"
 
@@ -149,3 +152,23 @@ def _existing(found: AsOf | None, what: str) -> AsOf:
 
 
 __all__ = ["ExportLineOut", "router"]
+
+
+@router.get("/access", response_model=AccessPageOut, responses={**documented(401, 403, 422)},
+            operation_id="listAuditAccess")
+async def access_log(
+    _: Auditor,
+    system: SystemDep,
+    uid: Annotated[str | None, Query(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_.:@-]+$")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> JSONResponse:
+    """The audit-access log, newest first: every call to an audit route (this one included),
+    admitted or refused, with the caller, the path and the trace id; `uid` keeps one caller's."""
+    check_cursor(cursor)
+
+    def read() -> Any:
+        with system.projections.engine.connect() as conn:
+            return accesses(conn, limit, cursor, uid)
+
+    return JSONResponse(await run_in_threadpool(read))

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interfaces.http.answers import ID
+from interfaces.http.answers import ID, Page
 from interfaces.http.problem_docs import absent
 
 AT = "2026-11-01T10:00:00.123456+00:00"
@@ -215,3 +215,26 @@ class SubscriptionStateOut(BaseModel):
     version: int
     as_of_position: int
     as_of_timestamp: datetime
+
+
+class AccessOut(BaseModel):
+    """One call to an audit route: who, when, what, whether they were admitted, under which trace."""
+
+    id: int
+    at: datetime
+    uid: str
+    role: str
+    method: str
+    path: str
+    allowed: bool
+    trace_id: str
+
+
+ACCESS_EXAMPLE = {"id": 118, "at": "2026-11-02T09:14:05.123456+00:00", "uid": "audit-priya",
+                  "role": "auditor", "method": "GET", "path": f"/v1/audit/payments/{ID}/events",
+                  "allowed": True, "trace_id": "0af7651916cd43dd8448eb211c80319c"}
+
+
+class AccessPageOut(Page[AccessOut]):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"items": [ACCESS_EXAMPLE], "next_cursor": None}]})

@@ -30,6 +30,7 @@ OPERATION_IDS = {
     "listProjections", "rebuildProjection", "listDeadLetters", "retryDeadLetters",
     "getPaymentChain", "getPaymentAsOf", "getSubscriptionAsOf", "exportPaymentEvents",
     "requestReconciliation", "resolveDiscrepancy", "getReconciliation", "listReconciliations",
+    "listAuditAccess",
     "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
     "listRelationships",
     "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",

@@ -81,6 +81,30 @@ def test_each_access_to_an_audit_route_is_logged_with_who_what_and_the_trace_id(
     assert rows[0]["trace_id"] == "trace-audit-1" and rows[1]["trace_id"]
 
 
+def test_auditors_read_the_access_log_newest_first_by_page_and_by_caller(money: Money) -> None:
+    paid = captured_then_refunded(money)
+    path = f"{AUDIT}/payments/{paid['id']}/events"
+    for uid, role in (("ada", "auditor"), ("eve", "client"), ("ann", "admin")):
+        money.api.get(path, headers=money.auth(uid, role))
+    ada = money.auth("ada", "auditor")
+    first = money.api.get(f"{AUDIT}/access", params={"limit": 2}, headers=ada).json()
+    assert [(r["uid"], r["path"]) for r in first["items"]] == [
+        ("ada", f"{AUDIT}/access?limit=2"), ("ann", path)]
+    rest = money.api.get(f"{AUDIT}/access", params={"limit": 2, "cursor": first["next_cursor"]},
+                         headers=ada).json()
+    assert [(r["uid"], r["allowed"]) for r in rest["items"]] == [("eve", False), ("ada", True)]
+    assert rest["next_cursor"] is None
+    mine = money.api.get(f"{AUDIT}/access", params={"uid": "ada"}, headers=ada).json()["items"]
+    assert [r["path"] for r in mine] == [f"{AUDIT}/access?uid=ada",
+                                         f"{AUDIT}/access?limit=2&cursor={first['next_cursor']}",
+                                         f"{AUDIT}/access?limit=2", path]  # reading it is logged too
+    refused = money.api.get(f"{AUDIT}/access", headers=money.auth("eve", "client"))
+    assert refused.status_code == 403
+    for bad in ({"cursor": "bm9wZQ"}, {"uid": "a\x00b"}, {"limit": 0}):
+        answer = money.api.get(f"{AUDIT}/access", params=bad, headers=ada)
+        assert answer.status_code == 422 and answer.headers["content-type"] == "application/problem+json"
+
+
 def _positions(money: Money, payment_id: str) -> dict[str, int]:
     return {e["type"]: e["position"] for e in chain(money, payment_id)["events"]}
 
