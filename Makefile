@@ -42,8 +42,13 @@ lint: install
 debian-packages:
 	bash ops/setup/debian-packages.sh
 
+# Two runs: everything but the fault tests on TEST_WORKERS processes (pytest-xdist; each worker has
+# its own Redis databases and every test its own PostgreSQL schema), then the fault tests alone,
+# since they restart PostgreSQL and Redis under everyone
+TEST_WORKERS ?= 3
 test: install lint node debian-packages
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -m faults $(PYTEST_ARGS) $(if $(findstring --cov,$(PYTEST_ARGS)),--cov-append)
 
 # The backup drill alone: full backup, more events, point-in-time restore into a scratch cluster
 restore-test: install debian-packages

@@ -15,7 +15,13 @@ from infrastructure.bootstrap import System, worker_safety_net
 from infrastructure.settings import Settings
 
 PG_URL = os.environ.get("GYMGENIUS_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("GYMGENIUS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Under pytest-xdist each worker process takes Redis databases of its own (15/14, 13/12, ...), so
+# that one worker's Dramatiq queues, Socket.IO channel and rate-limit counters are not another's.
+_XDIST = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_FIRST_DB = 15 - 2 * int(_XDIST.removeprefix("gw") or 0)
+REDIS_URL = os.environ.get("GYMGENIUS_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{_FIRST_DB}")
+ISOLATED_REDIS_URL = os.environ.get(  # tests that stop workers and count what is queued
+    "GYMGENIUS_TEST_ISOLATED_REDIS_URL", f"{REDIS_URL.rsplit('/', 1)[0]}/{_FIRST_DB - 1}")
 
 
 def fresh_schema() -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -11,10 +10,8 @@ import redis
 
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from tests.integration.worker_process import WorkerProcess
-from tests.support import REDIS_URL, server_settings
+from tests.support import ISOLATED_REDIS_URL, server_settings
 
-ISOLATED_REDIS_URL = os.environ.get(
-    "GYMGENIUS_TEST_ISOLATED_REDIS_URL", REDIS_URL.rsplit("/", 1)[0] + "/14")
 NUDGE_KEYS = ("gymgenius:projections.msgs", "gymgenius:projections.DQ.msgs")
 
 
