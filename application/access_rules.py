@@ -122,8 +122,8 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "publishPlan": AUTHORS,
     "assignPlan": AUTHORS,
     "archivePlan": AUTHORS,
-    "getPlan": rule(client=OWN, trainer=ALL, nutritionist=ALL, admin=ALL, auditor=ALL),
-    "listPlans": rule(client=OWN, trainer=ALL, nutritionist=ALL, admin=ALL, auditor=ALL),
+    "getPlan": rule(client=OWN, trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL, auditor=ALL),
+    "listPlans": rule(client=OWN, trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL, auditor=ALL),
     # subscriptions
     "listTiers": SIGNED_IN,
     "requestSubscription": rule(client=OWN),

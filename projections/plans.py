@@ -1,9 +1,10 @@
 """Plans read model: one row per plan, and which clients may read it (its assignments).
 
 An archived plan's assignments end: its clients no longer read it. What staff may read of a
-client is decided by relationships, not by plans. Staff (trainers, nutritionists, admins,
-superadmins, auditors) read every plan with all its clients; a client sees only their own id
-in `client_ids`, in query answers and in pushes alike.
+client is decided by relationships, not by plans. A trainer or nutritionist reads the plans
+they wrote, admins, superadmins and auditors every plan, each with all its clients; a client
+sees only their own id in `client_ids`, in query answers and in pushes alike. Plans for sale
+are listed to everyone, their content only to those who may read it or bought it.
 """
 
 from __future__ import annotations
@@ -130,10 +131,13 @@ def shown_to(actor: Actor) -> Callable[[Row], dict[str, Any]]:
 
 
 def readable(actor: Actor) -> ColumnElement[bool]:
-    """Staff read every plan; a client only the plans assigned to them (and not archived)."""
-    if actor.role is not Role.CLIENT:
-        return true()
-    return plans.c.id.in_(select(assignments.c.parent_id).where(assignments.c.client_id == actor.uid))
+    """A trainer or nutritionist reads the plans they wrote; a client the plans assigned to them
+    (and not archived); admins, superadmins and auditors every plan."""
+    if actor.role in (Role.TRAINER, Role.NUTRITIONIST):
+        return plans.c.author_id == actor.uid
+    if actor.role is Role.CLIENT:
+        return plans.c.id.in_(select(assignments.c.parent_id).where(assignments.c.client_id == actor.uid))
+    return true()
 
 
 async def get_plan(conn: AsyncConnection, actor: Actor, plan_id: str) -> dict[str, Any] | None:

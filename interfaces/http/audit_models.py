@@ -230,9 +230,10 @@ class AccessOut(BaseModel):
     trace_id: str
 
 
-ACCESS_EXAMPLE = {"id": 118, "at": "2026-11-02T09:14:05.123456+00:00", "uid": "audit-priya",
-                  "role": "auditor", "method": "GET", "path": f"/v1/audit/payments/{ID}/events",
-                  "allowed": True, "trace_id": "0af7651916cd43dd8448eb211c80319c"}
+ACCESS_EXAMPLE: dict[str, Any] = {"id": 118, "at": "2026-11-02T09:14:05.123456+00:00", "uid": "audit-priya",
+                                  "role": "auditor", "method": "GET",
+                                  "path": f"/v1/audit/payments/{ID}/events",
+                                  "allowed": True, "trace_id": "0af7651916cd43dd8448eb211c80319c"}
 
 
 class AccessPageOut(Page[AccessOut]):

@@ -77,14 +77,17 @@ def test_a_client_sees_only_their_own_id_among_the_plans_clients(api, auth):
     assert [p["client_ids"] for p in on_sale["items"]] == [[]]
 
 
-def test_a_draft_is_readable_by_staff_but_by_no_client(api, auth):
+def test_a_draft_is_read_by_its_author_and_the_admins_and_auditors_only(api, auth):
     written = _plan(api, auth("tom", "trainer"), body={**A_PLAN, "price_paise": None})
-    for role in ("trainer", "nutritionist", "admin", "superadmin", "auditor"):
-        answer = _read(api, auth("staff", role), written["id"], written["position"])
+    for uid, role in (("tom", "trainer"), ("ann", "admin"), ("root", "superadmin"), ("ada", "auditor")):
+        answer = _read(api, auth(uid, role), written["id"], written["position"])
         assert (answer.status_code, answer.json()["status"]) == (200, "draft"), role
-    answer = _read(api, auth("alice"), written["id"], written["position"])
-    assert answer.status_code == 404
-    assert answer.headers["content-type"] == "application/problem+json"
+    for uid, role in (("alice", "client"), ("tess", "trainer"), ("nina", "nutritionist")):
+        answer = _read(api, auth(uid, role), written["id"], written["position"])
+        assert answer.status_code == 404, role
+        assert answer.headers["content-type"] == "application/problem+json"
+    listed = api.get(QUERY, params={"min_position": written["position"]}, headers=auth("tess", "trainer"))
+    assert listed.json()["items"] == []
 
 
 def test_a_client_lists_only_the_plans_assigned_to_them(api, auth):
