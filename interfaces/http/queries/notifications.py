@@ -27,6 +27,23 @@ EXAMPLE: dict[str, Any] = {
     "created_at": "2026-11-02T08:30:00+00:00", "read": False}
 
 
+class NotificationDataOut(BaseModel):
+    """The ids (and a few figures) a notification is about; each kind fills its own."""
+
+    model_config = ConfigDict(extra="allow")  # a kind added later may carry ids of its own
+    payment_id: str | None = None
+    subscription_id: str | None = None
+    plan_id: str | None = None
+    purpose: str | None = Field(None, description="A payment's: subscription or plan")
+    reference_id: str | None = Field(None, description="A payment's subscription or plan id")
+    amount_paise: int | None = None
+    attempt: int | None = None
+    tier: str | None = None
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    grace_until: datetime | None = None
+
+
 class NotificationOut(BaseModel):
     """Something the caller should know; `data` carries the ids it is about."""
 
@@ -35,7 +52,7 @@ class NotificationOut(BaseModel):
     kind: str = Field(description="payment_captured, payment_failed, subscription_activated, renewal_due, "
                                   "subscription_past_due, subscription_expired, plan_assigned, ...")
     title: str
-    data: dict[str, Any]
+    data: NotificationDataOut
     created_at: datetime
     read: bool
 
