@@ -79,7 +79,10 @@ class NotificationsModel(ReadModel):
     push_event = PUSH_EVENT
 
     def notifier(self, event: Any) -> Notifier:
-        return next(n for n in NOTIFIERS if isinstance(event, n.event_types))
+        for notifier in NOTIFIERS:
+            if isinstance(event, notifier.event_types):
+                return notifier
+        raise TypeError(f"notifications do not fold {type(event).__name__}")
 
     def key(self, event: Any) -> str:
         return self.notifier(event).source(event)
@@ -91,6 +94,9 @@ class NotificationsModel(ReadModel):
         facts = {**row["facts"], **notifier.learn(row["facts"], event)}
         made = [_stamp(n, facts, event, position, i) for i, n in enumerate(notifier.notices(facts, event))]
         return {**row, "facts": facts, "notices": [*row["notices"], *made][-KEEP:], "position": position}
+
+    def change(self, row: Row, event: Any) -> Row:
+        return self.fold(row, event, int(row.get("position", 0))) or {}
 
     def children(self, row: Row) -> list[Row]:
         return [{**n, "parent_id": row["id"], "created_at": datetime.fromisoformat(n["created_at"])}
