@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from application.aggregates import Aggregates
 from application.context import CommandContext, CommandResult
-from application.errors import NotFound
+from application.errors import NotFound, VersionConflict
 from domain.errors import InvalidValue
 from domain.inbox import MAX_READ_AT_ONCE, Inbox, inbox_id
 
 # (uid, notification ids) -> the order (`seq`) of each one that is that uid's
 Lookup = Callable[[str, Sequence[str]], dict[str, int]]
+ATTEMPTS = 3  # marks commute: a mark that lost a race to another (two devices) is simply made again
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,14 @@ class Inboxes:
 
     def _act(self, ctx: CommandContext, act: Callable[[Inbox], object]) -> CommandResult:
         """The caller's inbox (opened on first use), changed by `act` and recorded."""
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return self._once(ctx, act)
+            except VersionConflict:
+                continue
+        return self._once(ctx, act)
 
+    def _once(self, ctx: CommandContext, act: Callable[[Inbox], object]) -> CommandResult:
         def decide() -> Inbox:
             inbox = self.aggregates.store.latest(inbox_id(ctx.actor.uid))
             if not isinstance(inbox, Inbox):

@@ -16,6 +16,7 @@ from uuid import uuid5
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     ColumnElement,
     Connection,
@@ -61,6 +62,7 @@ notifications = Table(
     Column("title", String(200), nullable=False),
     Column("data", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("settled", Boolean, nullable=False),  # read by an event of its source (a notifier's say)
     Column("position", BigInteger, nullable=False),
     Index(None, "recipient_id", "seq"),
 )
@@ -92,8 +94,10 @@ class NotificationsModel(ReadModel):
         notifier = self.notifier(event)
         row = row or {"id": notifier.source(event), "facts": {}, "notices": []}
         facts = {**row["facts"], **notifier.learn(row["facts"], event)}
+        settled = notifier.settled(row["notices"], event)
+        kept = [{**n, "settled": True} if n["id"] in settled else n for n in row["notices"]]
         made = [_stamp(n, facts, event, position, i) for i, n in enumerate(notifier.notices(facts, event))]
-        return {**row, "facts": facts, "notices": [*row["notices"], *made][-KEEP:], "position": position}
+        return {**row, "facts": facts, "notices": [*kept, *made][-KEEP:], "position": position}
 
     def change(self, row: Row, event: Any) -> Row:
         return self.fold(row, event, int(row.get("position", 0))) or {}
@@ -114,7 +118,7 @@ def _stamp(notice: Notice, facts: dict[str, Any], event: Any, position: int, ind
         raise LookupError(f"no recipient known for {type(event).__name__} at position {position}")
     return {"id": notification_id(position, notice.kind, recipient), "seq": position * PER_EVENT + index,
             "recipient_id": recipient, "kind": notice.kind, "title": notice.title[:200],
-            "data": notice.data, "created_at": iso(utc(_at(event))), "position": position}
+            "data": notice.data, "created_at": iso(utc(_at(event))), "settled": False, "position": position}
 
 
 def _at(event: Any) -> datetime:
@@ -130,10 +134,12 @@ def show(row: Row, read: bool = False) -> dict[str, Any]:
 
 
 def is_read(uid: str) -> ColumnElement[bool]:
-    """Whether a notification of this uid's is read: up to their inbox's order, or by its id."""
+    """Whether a notification of this uid's is read: up to their inbox's order, by its id, or
+    settled by its source."""
     up_to = select(inboxes.c.read_up_to).where(inboxes.c.uid == uid).scalar_subquery()
     by_id = select(inbox_reads.c.notification_id).where(inbox_reads.c.uid == uid)
-    return or_(notifications.c.seq <= func.coalesce(up_to, 0), notifications.c.id.in_(by_id))
+    return or_(notifications.c.seq <= func.coalesce(up_to, 0), notifications.c.id.in_(by_id),
+               notifications.c.settled)
 
 
 async def list_notifications(conn: AsyncConnection, uid: str, *, unread: bool | None, limit: int,

@@ -2,10 +2,12 @@
 
 A notifier names the events it reads, the *source* an event belongs to (the aggregate, by default),
 what an event teaches about its source (`learn`: above all, the recipient) and what it tells whom
-(`notices`). Adding a kind is adding a notifier to NOTIFIERS, e.g. a `Plan.Generated` notifier
-(to the client, or to the staff member who asked for a draft), or a `Conversation.MessageSent`
-one (to the other participant, learnt from the conversation's start; its notices are read when
-the recipient's `Conversation.ReadUpTo` covers them, which an inbox `Read` of those ids records).
+(`notices`), and which of the source's notices an event settles as read (`settled`), beside what
+the recipient marks read in their inbox. Adding a kind is adding a notifier to NOTIFIERS, e.g. a
+`Plan.Generated` notifier (to the client, or to the staff member who asked for a draft), or a
+`Conversation.MessageSent` one (to the other participant, learnt from the conversation's start,
+with the message's `seq` in `data`), whose `settled` answers, for `Conversation.ReadUpTo`, the
+reader's notices of messages up to that `seq`.
 """
 
 from __future__ import annotations
@@ -44,6 +46,10 @@ class Notifier:
 
     def notices(self, facts: Facts, event: Any) -> list[Notice]:
         return []
+
+    def settled(self, notices: list[dict[str, Any]], event: Any) -> set[str]:
+        """The ids of the source's notices this event makes read (none, unless a kind says so)."""
+        return set()
 
 
 def rupees(paise: int) -> str:

@@ -7,12 +7,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from domain.inbox import Inbox
+from domain.payment import Payment
 from domain.plan import Plan, PlanKind
 from domain.subscription import Subscription, TierCatalogue
 from domain.values import Actor, Role
+from projections import notifications
 from projections.inboxes import InboxesModel
 from projections.model import Row
 from projections.notifications import NotificationsModel
+from projections.notifiers import PaymentNotifier
 
 T0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
 MODEL = NotificationsModel()
@@ -87,3 +90,27 @@ def test_an_inbox_folds_reads_up_to_and_by_id_and_drops_ids_the_mark_covers():
     assert row is not None and inbox.version == 3
     assert (row["read_up_to"], row["read"]) == (40, [["n5", 50]])
     assert [c["notification_id"] for c in model.children(row)] == ["n5"]
+
+
+class RefundSettles(PaymentNotifier):
+    """A kind that settles its own notices: a refund makes the payment's notices read."""
+
+    event_types = (*PaymentNotifier.event_types, Payment.Refunded)
+
+    def settled(self, notices: list[dict[str, Any]], event: Any) -> set[str]:
+        return {n["id"] for n in notices} if isinstance(event, Payment.Refunded) else set()
+
+
+def test_a_notifier_may_settle_its_sources_notices_as_read(monkeypatch):
+    monkeypatch.setattr(notifications, "NOTIFIERS", (RefundSettles(),))
+    payment = Payment.initiate("asha", "subscription", "sub-1", 49_900, "upi", "phonepe", T0)
+    payment.record_gateway_order("order_1", T0)
+    payment.capture("pay_1", 49_900, T0)
+    row = None
+    for position, event in enumerate(payment.collect_events(), start=1):
+        if isinstance(event, RefundSettles.event_types):
+            row = MODEL.fold(row, event, position)
+    assert row is not None and [n["settled"] for n in MODEL.children(row)] == [False]
+    payment.record_refund("rfnd_1", 49_900, None, "goodwill", T0)
+    row = MODEL.fold(row, payment.collect_events()[-1], 99)
+    assert row is not None and [n["settled"] for n in MODEL.children(row)] == [True]
