@@ -17,7 +17,7 @@ from domain.inbox import MAX_READ_AT_ONCE, Inbox, inbox_id
 
 # (uid, notification ids) -> the order (`seq`) of each one that is that uid's
 Lookup = Callable[[str, Sequence[str]], dict[str, int]]
-ATTEMPTS = 3  # marks commute: a mark that lost a race to another (two devices) is simply made again
+ATTEMPTS = 5  # marks commute: a mark that lost a race (another device's) is simply made again
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ theirs), marks them read up to one or by id; a rebuild keeps the ids and what wa
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -90,3 +91,17 @@ def test_hostile_input_is_a_problem_never_a_500(api, auth):
         assert answer.status_code == 422, (params, answer.text)
     assert api.get(QUERY).status_code == 401
     assert api.post(READ, json={"ids": [str(uuid.uuid4())]}).status_code == 401
+
+
+@pytest.mark.parametrize("system", ["server"], indirect=True)  # concurrent writers: PostgreSQL
+def test_marks_racing_from_several_devices_all_count(api, auth, steps):
+    rita = auth("rita")
+    last = None
+    for amount in (10_000, 20_000, 30_000, 40_000):
+        last = steps.captured("rita", amount)
+    items = listed(api, rita, last.position)["items"]
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda n: api.post(READ, json={"ids": [n["id"]]}, headers=rita), items))
+    assert [a.status_code for a in answers] == [200] * 4, [a.text for a in answers]
+    top = max(a.json()["position"] for a in answers)
+    assert listed(api, rita, top)["unread_count"] == 0
