@@ -102,6 +102,7 @@ OWNER_AND_ADMINS = rule(client=OWN, admin=ALL)
 ADMINS_ONLY = rule(admin=ALL)
 AUTHORS = rule(trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL)
 AUDIT = replace(rule(auditor=ALL, admin=ALL), audited=True)
+EACH_OWN = rule(**{r.value: OWN for r in TOKEN_ROLES})
 CLIENT_ROWS = rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL, auditor=ALL)
 
 RULES: Mapping[str, Rule] = MappingProxyType({
@@ -177,6 +178,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "listUsers": ADMINS_ONLY,
     "setUserRole": rule(superadmin=ALL),
     "eraseUser": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN, superadmin=ALL, auditor=OWN),
+    # notifications: every signed-in caller reads and marks only their own
+    "listNotifications": EACH_OWN,
+    "markNotificationsRead": EACH_OWN,
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),

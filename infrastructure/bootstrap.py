@@ -15,6 +15,7 @@ from application.audit import Audit
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
 from application.identity import IdentityMirror, TokenVerifier
+from application.inboxes import Inboxes
 from application.lifecycle import Lifecycle
 from application.payments import Payments
 from application.plans import Plans
@@ -37,6 +38,7 @@ from infrastructure.firebase import (
     FirebaseVerifier,
     firebase_from_settings,
 )
+from infrastructure.inbox_lookup import notification_lookup
 from infrastructure.metrics import count_payment_failures
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
@@ -91,6 +93,7 @@ class System:
     roles: Roles  # our record of each uid's role (a Firebase uid's role is read per request)
     mirror: IdentityMirror  # role changes copied to Firebase's custom claims (or a log line)
     role_mirror: RoleMirrorRunner
+    inboxes: Inboxes  # which notifications each user has read
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
     firebase: FirebaseAuth | None = None
@@ -199,6 +202,7 @@ def bootstrap(
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
         audit=audit, reconciliations=reconciliations, reconcile=reconcile,
         users=Users(aggregates, roles, log.keys), roles=roles, role_mirror=role_mirror,
+        inboxes=Inboxes(aggregates, notification_lookup(projections.engine)),
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from projections import assignments, schema
+from projections.inboxes import InboxesModel
 from projections.model import ReadModel
+from projections.notifications import NotificationsModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
 from projections.reconciliations import ReconciliationsModel
@@ -18,4 +20,5 @@ _ = assignments
 
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
-            ReconciliationsModel(), RelationshipsModel(), UsersModel()]
+            ReconciliationsModel(), RelationshipsModel(), UsersModel(),
+            NotificationsModel(), InboxesModel()]

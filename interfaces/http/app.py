@@ -13,6 +13,7 @@ from infrastructure.razorpay.embedded import MOUNT
 from interfaces import realtime
 from interfaces.http import admin, audit, dev_tokens, operations, problems, reconciliations, webhooks
 from interfaces.http.admin_page import AdminPage
+from interfaces.http.commands import notifications as notification_commands
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
 from interfaces.http.commands import relationships as relationship_commands
@@ -23,6 +24,7 @@ from interfaces.http.deps import admitted
 from interfaces.http.edge import Edge
 from interfaces.http.openapi import described
 from interfaces.http.queries import dashboard, tiers
+from interfaces.http.queries import notifications as notification_queries
 from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
 from interfaces.http.queries import relationships as relationship_queries
@@ -35,12 +37,12 @@ from interfaces.http.tracing import Tracing
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
     payment_commands.router, webhooks.router, reconciliations.commands, relationship_commands.router,
-    user_commands.router,
+    user_commands.router, notification_commands.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
     plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
-    relationship_queries.router, user_queries.router,
+    relationship_queries.router, user_queries.router, notification_queries.router,
 ]
 
 

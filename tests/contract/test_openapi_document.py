@@ -34,6 +34,7 @@ OPERATION_IDS = {
     "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
     "listRelationships",
     "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
+    "listNotifications", "markNotificationsRead",
 }
 
 

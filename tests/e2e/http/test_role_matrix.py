@@ -77,8 +77,10 @@ def test_a_superadmin_may_do_all_an_admin_may_and_an_auditor_only_reads():
                if isinstance(r, APIRoute) and r.methods == {"GET"}}
     audited = {n for n, r in RULES.items() if Role.AUDITOR in r.scopes and not n.startswith(SOCKET)}
     # the commands an auditor may send: asking for a reconciliation run (it records what it finds
-    # and changes no payment, subscription or plan), and their own profile and erasure
-    assert audited <= queries | {"requestReconciliation", "updateMyProfile", "eraseUser"}, audited - queries
+    # and changes no payment, subscription or plan), their own profile and erasure, and marking
+    # their own notifications read
+    assert audited <= queries | {"requestReconciliation", "updateMyProfile", "eraseUser",
+                                 "markNotificationsRead"}, audited - queries
 
 
 def placeholder(document: dict, method: str, path: str, name: str) -> str:
