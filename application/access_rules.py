@@ -176,6 +176,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "listUsers": ADMINS_ONLY,
     "setUserRole": rule(superadmin=ALL),
     "eraseUser": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN, superadmin=ALL, auditor=OWN),
+    # progress (read from workout sessions; adherence against the assigned workout plan)
+    "getProgress": CLIENT_ROWS,
+    "getProgressRoster": rule(trainer=RELATED, nutritionist=RELATED),
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),

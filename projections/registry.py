@@ -6,6 +6,7 @@ from projections import assignments, schema
 from projections.model import ReadModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
+from projections.progress import ProgressModel
 from projections.reconciliations import ReconciliationsModel
 from projections.relationships import RelationshipsModel
 from projections.subscriptions import SubscriptionsModel
@@ -18,4 +19,4 @@ _ = assignments
 
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
-            ReconciliationsModel(), RelationshipsModel(), UsersModel()]
+            ReconciliationsModel(), RelationshipsModel(), UsersModel(), ProgressModel()]
