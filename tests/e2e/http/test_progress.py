@@ -60,12 +60,14 @@ class Gym:
         self.position = max(self.position, answer.json()["position"])
         return answer.json()
 
-    def session(self, uid: str, at: datetime, sets: list[tuple[str, int, float]], end: str = "complete") -> None:
+    def session(self, uid: str, at: datetime, sets: list[tuple[str, int, float]],
+                end: str = "complete") -> None:
         self.clock.at = at
         who = self.auth(uid)
         session = self.post(SESSIONS, {}, who)["id"]
         for exercise, reps, kg in sets:
-            self.post(f"{SESSIONS}/{session}/sets", {"exercise": exercise, "reps": reps, "weight_kg": kg}, who)
+            logged = {"exercise": exercise, "reps": reps, "weight_kg": kg}
+            self.post(f"{SESSIONS}/{session}/sets", logged, who)
         self.clock.at = at + timedelta(minutes=50)
         self.post(f"{SESSIONS}/{session}/{end}", {}, who)
 
@@ -120,7 +122,8 @@ def test_progress_records_volume_streak_adherence_and_roster(gym: Gym) -> None:
     assert (bench["exercise"], bench["heaviest_kg"], bench["best_e1rm_kg"], bench["best_session_volume_kg"]) \
         == ("Bench Press", 110.0, 116.667, 800.0)  # 100·(1 + 5/30); 800 from the abandoned session
     assert bench["heaviest_at"] < bench["best_session_volume_at"] == bench["at"]
-    assert (squat["heaviest_kg"], squat["best_e1rm_kg"], squat["best_session_volume_kg"]) == (140.0, 154.0, 420.0)
+    assert (squat["heaviest_kg"], squat["best_e1rm_kg"], squat["best_session_volume_kg"]) \
+        == (140.0, 154.0, 420.0)
     assert [(w["week"], w["exercise"], w["volume_kg"]) for w in body["weekly_volume"]] == [
         (W0, "Bench Press", 610.0), (W1, "Bench Press", 800.0), (W1, "Squat", 420.0), (W2, "Squat", 200.0)]
     assert (body["streak_weeks"], body["completed_2w"], body["sessions_per_week"], body["adherence_2w"]) \
