@@ -90,17 +90,21 @@ class ProgressModel(ReadModel):
         if not client:
             raise LookupError(f"no client known for workout session {event.originator_id}")
         row = row or _empty(client)
-        changed = self._changed(row, event, position)
+        changed = self.change(row, event)
+        if changed.pop("broke", False):
+            self._broken.add(client)
+            changed["record_position"] = position
         return {**row, **changed, "updated_at": utc(event.at), "version": event.originator_version,
                 "position": position}
 
-    def _changed(self, row: Row, event: Any, position: int) -> Row:
+    def change(self, row: Row, event: Any) -> Row:
+        """The columns an event changes (and `broke`, when a set broke a record)."""
         session = str(event.originator_id)
         match event:
             case S.Started():
                 return {"open_sessions": {**row["open_sessions"], session: {}}}
             case S.SetLogged():
-                return self._set_logged(row, event, position)
+                return _set_logged(row, event)
             case S.Completed() | S.Abandoned():
                 self._clients.pop(session, None)  # no event follows a session's end
                 left = {k: v for k, v in row["open_sessions"].items() if k != session}
@@ -109,21 +113,6 @@ class ProgressModel(ReadModel):
                 completions, weeks = add_completion(row["completions"], row["training_weeks"], event.at)
                 return {"open_sessions": left, "completions": completions, "training_weeks": weeks}
         raise TypeError(f"progress does not fold {type(event).__name__}")
-
-    def _set_logged(self, row: Row, event: WorkoutSession.SetLogged, position: int) -> Row:
-        session, key = str(event.originator_id), exercise_key(event.exercise)
-        volumes = dict(row["open_sessions"].get(session, {}))
-        lifted = event.weight_kg * event.reps
-        volume = Decimal(str(volumes.get(key, 0))) + lifted
-        volumes[key] = kg(volume)
-        records = dict(row["records"])
-        broken = add_set(records, event.exercise, event.weight_kg, event.reps, volume, stamp(event.at))
-        changed: Row = {"records": records, "open_sessions": {**row["open_sessions"], session: volumes},
-                   "weekly": add_volume(row["weekly"], iso_week(event.at), key, lifted)}
-        if broken:
-            self._broken.add(row["id"])
-            changed["record_position"] = position
-        return changed
 
     def out(self, row: Row) -> dict[str, Any]:
         _, days = self._context.get(row["id"], ((), None))
@@ -142,6 +131,19 @@ class ProgressModel(ReadModel):
 
     def children(self, row: Row) -> list[Row]:
         return [{"parent_id": row["id"], "session_id": s} for s in sorted(row["open_sessions"])]
+
+
+def _set_logged(row: Row, event: WorkoutSession.SetLogged) -> Row:
+    """A set adds to its session's and its week's volume, and may break its exercise's records."""
+    session, key = str(event.originator_id), exercise_key(event.exercise)
+    volumes = dict(row["open_sessions"].get(session, {}))
+    lifted = event.weight_kg * event.reps
+    volume = Decimal(str(volumes.get(key, 0))) + lifted
+    volumes[key] = kg(volume)
+    records = dict(row["records"])
+    broke = add_set(records, event.exercise, event.weight_kg, event.reps, volume, stamp(event.at))
+    return {"records": records, "open_sessions": {**row["open_sessions"], session: volumes},
+            "weekly": add_volume(row["weekly"], iso_week(event.at), key, lifted), "broke": broke}
 
 
 def _empty(client: str) -> Row:
