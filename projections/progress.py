@@ -13,6 +13,7 @@ of the client's records.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +22,16 @@ from sqlalchemy import JSON, BigInteger, Column, Connection, DateTime, Integer, 
 from domain.workout_session import WorkoutSession
 from projections import progress_view as view
 from projections.model import Change, ReadModel, Row
-from projections.progress_folds import add_completion, add_set, add_volume, exercise_key, iso_week, kg, stamp
+from projections.progress_folds import (
+    add_completion,
+    add_session,
+    add_set,
+    add_volume,
+    exercise_key,
+    iso_week,
+    kg,
+    stamp,
+)
 from projections.schema import metadata
 from projections.values import utc
 
@@ -68,13 +78,13 @@ class ProgressModel(ReadModel):
     def prepare(self, conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
         """Learns the clients of the batch's sessions, and each client's staff and plan for pushes."""
         mine = [e for _, e in events if isinstance(e, self.event_types)]
-        self._clients.update({str(e.originator_id): e.client_id for e in mine if isinstance(e, S.Started)})
+        clients = {self.key(e) for e in mine if isinstance(e, S.Started)}  # each learns its session
         unknown = sorted({str(e.originator_id) for e in mine} - set(self._clients))
         if unknown:
             found = conn.execute(select(open_sessions.c.session_id, open_sessions.c.parent_id)
                                  .where(open_sessions.c.session_id.in_(unknown)))
             self._clients.update({str(s): str(c) for s, c in found})
-        clients = {self.key(e) for e in mine} - {""}
+        clients |= {self.key(e) for e in mine} - {""}
         self._broken -= clients
         if len(self._context) > CONTEXT_KEPT:
             self._context.clear()
@@ -82,6 +92,7 @@ class ProgressModel(ReadModel):
 
     def key(self, event: Any) -> str:
         if isinstance(event, S.Started):
+            self._clients[str(event.originator_id)] = event.client_id
             return str(event.client_id)
         return self._clients.get(str(event.originator_id), "")
 
@@ -107,11 +118,7 @@ class ProgressModel(ReadModel):
                 return _set_logged(row, event)
             case S.Completed() | S.Abandoned():
                 self._clients.pop(session, None)  # no event follows a session's end
-                left = {k: v for k, v in row["open_sessions"].items() if k != session}
-                if isinstance(event, S.Abandoned):
-                    return {"open_sessions": left}
-                completions, weeks = add_completion(row["completions"], row["training_weeks"], event.at)
-                return {"open_sessions": left, "completions": completions, "training_weeks": weeks}
+                return {**_ended(row, session, event.at), **_completed(row, event)}
         raise TypeError(f"progress does not fold {type(event).__name__}")
 
     def out(self, row: Row) -> dict[str, Any]:
@@ -138,12 +145,26 @@ def _set_logged(row: Row, event: WorkoutSession.SetLogged) -> Row:
     session, key = str(event.originator_id), exercise_key(event.exercise)
     volumes = dict(row["open_sessions"].get(session, {}))
     lifted = event.weight_kg * event.reps
-    volume = Decimal(str(volumes.get(key, 0))) + lifted
-    volumes[key] = kg(volume)
+    volumes[key] = kg(Decimal(str(volumes.get(key, 0))) + lifted)
     records = dict(row["records"])
-    broke = add_set(records, event.exercise, event.weight_kg, event.reps, volume, stamp(event.at))
+    broke = add_set(records, event.exercise, event.weight_kg, event.reps, stamp(event.at))
     return {"records": records, "open_sessions": {**row["open_sessions"], session: volumes},
             "weekly": add_volume(row["weekly"], iso_week(event.at), key, lifted), "broke": broke}
+
+
+def _ended(row: Row, session: str, at: datetime) -> Row:
+    """An ended session (completed or abandoned) settles its volume records and is open no more."""
+    records = dict(row["records"])
+    broke = add_session(records, row["open_sessions"].get(session, {}), stamp(at))
+    left = {k: v for k, v in row["open_sessions"].items() if k != session}
+    return {"records": records, "open_sessions": left, "broke": broke}
+
+
+def _completed(row: Row, event: Any) -> Row:
+    if not isinstance(event, WorkoutSession.Completed):
+        return {}
+    completions, weeks = add_completion(row["completions"], row["training_weeks"], event.at)
+    return {"completions": completions, "training_weeks": weeks}
 
 
 def _empty(client: str) -> Row:

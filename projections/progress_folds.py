@@ -1,5 +1,8 @@
 """The arithmetic of progress, kept pure: exercise names, Epley's 1RM, records, ISO weeks.
 
+A session's volume of an exercise counts as a record when the session ends (its end is the
+record's time), so that one push tells of it, not every set that added to it.
+
 Exercise names are free text: they are grouped by a key (Unicode NFKC, case folded, runs of
 whitespace made one space) and shown by the first spelling met. Every logged set counts towards
 records and weekly volume, also in a session later abandoned (the weight was lifted); only
@@ -65,16 +68,23 @@ def better(record: dict[str, Any], field: str, value: Decimal, at: str) -> bool:
     return True
 
 
-def add_set(records: dict[str, Any], name: str, weight_kg: Decimal, reps: int, session_volume: Decimal,
-            at: str) -> bool:
-    """Folds one set (and its session's running volume of that exercise) into the records of
-    its exercise; answers whether any record was broken."""
+def add_set(records: dict[str, Any], name: str, weight_kg: Decimal, reps: int, at: str) -> bool:
+    """Folds one set into its exercise's records (heaviest, best 1RM); answers whether it broke one."""
     record = dict(records.get(exercise_key(name)) or {"exercise": display_name(name)})
     broken = [better(record, "heaviest_kg", weight_kg, at),
-              better(record, "best_e1rm_kg", epley(weight_kg, reps), at),
-              better(record, "best_session_volume_kg", session_volume, at)]
+              better(record, "best_e1rm_kg", epley(weight_kg, reps), at)]
     records[exercise_key(name)] = record
     return any(broken)
+
+
+def add_session(records: dict[str, Any], volumes: dict[str, float], at: str) -> bool:
+    """Folds an ended session's volume per exercise into the records; answers whether it broke one."""
+    broken = False
+    for key, volume in sorted(volumes.items()):
+        record = dict(records[key])
+        broken = better(record, "best_session_volume_kg", Decimal(str(volume)), at) or broken
+        records[key] = record
+    return broken
 
 
 def add_volume(weekly: dict[str, dict[str, float]], week: str, key: str, volume: Decimal

@@ -24,6 +24,7 @@ from projections.relationships import relationships
 
 AT_RISK = 0.5
 MAX_PER_WEEK = 7
+TIMES = ("heaviest_kg_at", "best_e1rm_kg_at", "best_session_volume_kg_at")
 
 
 def show(row: Row | None, client_id: str, now: datetime, plan_days: int | None) -> dict[str, Any]:
@@ -38,12 +39,12 @@ def show(row: Row | None, client_id: str, now: datetime, plan_days: int | None) 
 
 
 def records(kept: dict[str, Any]) -> list[dict[str, Any]]:
-    shown = [{"exercise": r["exercise"], "heaviest_kg": r["heaviest_kg"],
-              "best_e1rm_kg": r["best_e1rm_kg"], "best_session_volume_kg": r["best_session_volume_kg"],
+    """Each exercise's records; the session-volume one is null until a session with it has ended."""
+    shown = [{"exercise": r["exercise"], "heaviest_kg": r["heaviest_kg"], "best_e1rm_kg": r["best_e1rm_kg"],
+              "best_session_volume_kg": r.get("best_session_volume_kg"),
               "heaviest_at": r["heaviest_kg_at"], "best_e1rm_at": r["best_e1rm_kg_at"],
-              "best_session_volume_at": r["best_session_volume_kg_at"],
-              "at": max(r["heaviest_kg_at"], r["best_e1rm_kg_at"], r["best_session_volume_kg_at"])}
-             for r in kept.values()]
+              "best_session_volume_at": r.get("best_session_volume_kg_at"),
+              "at": max(r[f] for f in TIMES if f in r)} for r in kept.values()]
     return sorted(shown, key=lambda r: (r["exercise"].casefold(), r["exercise"]))
 
 

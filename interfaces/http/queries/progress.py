@@ -30,10 +30,10 @@ class RecordOut(BaseModel):
     exercise: str
     heaviest_kg: float
     best_e1rm_kg: float
-    best_session_volume_kg: float
+    best_session_volume_kg: float | None
     heaviest_at: str
     best_e1rm_at: str
-    best_session_volume_at: str
+    best_session_volume_at: str | None
     at: str
 
 
