@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
-from projections.progress_folds import iso_week
 from projections.progress import ProgressModel
+from projections.progress_folds import iso_week
 from tests.read_models import assert_matches_fresh_rebuild, snapshot
 from tests.support import relate, running_worker, server_settings
 
