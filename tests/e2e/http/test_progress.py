@@ -77,7 +77,7 @@ class Gym:
 
 
 @pytest.fixture(params=["embedded", "server"])
-def gym(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Gym]:
+def clocked(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[System, Clock]]:
     if request.param == "server":
         settings = server_settings(request.getfixturevalue("pg_schema"))
     else:
@@ -85,12 +85,25 @@ def gym(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Gym]:
     init_storage(settings)
     clock = Clock(datetime.now(UTC))
     system = bootstrap(settings, clock)
-    worker = running_worker(system) if request.param == "server" else None
-    with TestClient(create_app(system)) as api:
-        yield Gym(api, system, clock)
+    yield system, clock
+    system.close()
+
+
+@pytest.fixture
+def api(clocked: tuple[System, Clock]) -> Iterator[TestClient]:
+    """The app on the moved clock (named `api`, so that every answer is checked against the
+    OpenAPI document); in the server profile a real worker runs beside it."""
+    system = clocked[0]
+    worker = running_worker(system) if system.settings.profile == "server" else None
+    with TestClient(create_app(system)) as client:
+        yield client
     if worker is not None:
         worker.stop()
-    system.close()
+
+
+@pytest.fixture
+def gym(api: TestClient, clocked: tuple[System, Clock]) -> Gym:
+    return Gym(api, *clocked)
 
 
 def three_weeks(gym: Gym) -> None:
@@ -158,6 +171,7 @@ def test_who_may_read_progress_and_when_a_streak_breaks(gym: Gym) -> None:
     assert gym.get(f"{PROGRESS}/roster", gym.auth("nick", "trainer")).json() == {"items": []}
     assert gym.get(f"{PROGRESS}/roster", gym.auth("alice")).status_code == 403
     assert gym.get(f"{PROGRESS}/bad%00id", gym.auth("root", "admin")).status_code == 422
+    assert gym.get(f"{PROGRESS}/{'x' * 129}", gym.auth("root", "admin")).status_code == 422
     gym.clock.at = D0 + 21 * DAY  # the fourth week's Monday: not over, the streak holds
     assert gym.get(f"{PROGRESS}/alice", gym.auth("alice")).json()["streak_weeks"] == 3
     gym.clock.at = D0 + 28 * DAY  # the fourth week went by untrained
