@@ -58,7 +58,6 @@ open_sessions = Table(
 )
 
 S = WorkoutSession
-ENDS = (S.Completed, S.Abandoned)
 CONTEXT_KEPT = 10_000  # clients whose push context is held between a fold and its push
 
 
