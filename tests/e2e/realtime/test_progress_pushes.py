@@ -52,7 +52,10 @@ def covered(these: list[int], by: list[int], after: bool = False) -> bool:
 
 async def test_a_record_is_pushed_to_the_client_and_their_trainer_and_nothing_else_is(live: Live) -> None:
     alice, tom = f"alice-{uuid.uuid4().hex[:8]}", f"tom-{uuid.uuid4().hex[:8]}"
-    relate(live.http, live.headers(tom, "trainer"), alice)
+    accepted = relate(live.http, live.headers(tom, "trainer"), alice)
+    reflected = live.http.get("/v1/queries/relationships", params={"min_position": accepted},
+                              headers=live.headers(tom, "trainer"))  # pushes find tom from here on
+    assert reflected.status_code == 200, reflected.text
     client = await Listener().connect(live, alice, "client")
     trainer = await Listener().connect(live, tom, "trainer")
     try:
