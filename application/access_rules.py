@@ -181,6 +181,9 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     # notifications: every signed-in caller reads and marks only their own
     "listNotifications": EACH_OWN,
     "markNotificationsRead": EACH_OWN,
+    # progress (read from workout sessions; adherence against the assigned workout plan)
+    "getProgress": CLIENT_ROWS,
+    "getProgressRoster": rule(trainer=RELATED, nutritionist=RELATED),
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),

@@ -162,6 +162,7 @@ class Projector:
                         events: Sequence[Event]) -> dict[str, Row | None]:
         """Folds and writes events in a savepoint; events whose fold fails are dead-lettered."""
         with conn.begin_nested():
+            model.prepare(conn, events)
             rows: dict[str, Row | None] = dict(bulk.load_rows(conn, model, bulk.keys_of(model, events)))
             touched, failed = bulk.fold(model, rows, events)
             bulk.write_rows(conn, model, touched)
@@ -176,6 +177,7 @@ class Projector:
 
     def _rebuild_batch(self, conn: Connection, model: ReadModel, name: str,
                        events: Sequence[Event], buffer: RebuildBuffer) -> dict[str, Row | None]:
+        model.prepare(conn, events)
         keys = bulk.keys_of(model, events)
         buffer.rows.update(bulk.load_rows(conn, model, buffer.to_load(keys)))
         touched, failed = bulk.fold(model, buffer.rows, events)

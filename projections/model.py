@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 
 Row = dict[str, Any]
 
@@ -47,6 +47,10 @@ class ReadModel:
     created_by: ClassVar[type]
     event_types: ClassVar[tuple[type, ...]]
     push_event: ClassVar[str]
+
+    def prepare(self, conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """Reads what `key` needs before a batch is folded (a read model keyed by something its
+        events do not all carry); most need nothing."""
 
     def key(self, event: Any) -> str:
         return str(event.originator_id)

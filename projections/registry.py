@@ -8,6 +8,7 @@ from projections.model import ReadModel
 from projections.notifications import NotificationsModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
+from projections.progress import ProgressModel
 from projections.reconciliations import ReconciliationsModel
 from projections.relationships import RelationshipsModel
 from projections.subscriptions import SubscriptionsModel
@@ -21,4 +22,4 @@ _ = assignments
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
             ReconciliationsModel(), RelationshipsModel(), UsersModel(),
-            NotificationsModel(), InboxesModel()]
+            NotificationsModel(), InboxesModel(), ProgressModel()]

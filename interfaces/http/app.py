@@ -27,6 +27,7 @@ from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import notifications as notification_queries
 from interfaces.http.queries import payments as payment_queries
 from interfaces.http.queries import plans as plan_queries
+from interfaces.http.queries import progress as progress_queries
 from interfaces.http.queries import relationships as relationship_queries
 from interfaces.http.queries import subscriptions as subscription_queries
 from interfaces.http.queries import users as user_queries
@@ -43,6 +44,7 @@ QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
     plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
     relationship_queries.router, user_queries.router, notification_queries.router,
+    progress_queries.router,
 ]
 
 

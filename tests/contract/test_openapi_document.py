@@ -35,6 +35,7 @@ OPERATION_IDS = {
     "listRelationships",
     "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
     "listNotifications", "markNotificationsRead",
+    "getProgress", "getProgressRoster",
 }
 
 
