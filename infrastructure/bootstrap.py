@@ -17,6 +17,7 @@ from application.gateway_events import GatewayEvents
 from application.identity import IdentityMirror, TokenVerifier
 from application.lifecycle import Lifecycle
 from application.payments import Payments
+from application.plan_generation import PlanGeneration
 from application.plans import Plans
 from application.reconciliation import Reconciliations
 from application.relationships import Relationships
@@ -37,6 +38,8 @@ from infrastructure.firebase import (
     FirebaseVerifier,
     firebase_from_settings,
 )
+from infrastructure.gemini import GeminiModel
+from infrastructure.generate_worker import StuckGenerations, register_generate
 from infrastructure.metrics import count_payment_failures
 from infrastructure.nudges import Nudger, build_broker
 from infrastructure.policy_runner import PolicyRunner
@@ -91,6 +94,8 @@ class System:
     roles: Roles  # our record of each uid's role (a Firebase uid's role is read per request)
     mirror: IdentityMirror  # role changes copied to Firebase's custom claims (or a log line)
     role_mirror: RoleMirrorRunner
+    generation: PlanGeneration  # generated plans: requested by a command, written by a worker
+    generate: dramatiq.Actor
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
     firebase: FirebaseAuth | None = None
@@ -181,6 +186,11 @@ def bootstrap(
     audit = Audit(reader)
     reconciliations = Reconciliations(aggregates, audit, gateway, reader)
     reconcile = register_reconcile(broker, reconciliations, clock)
+    model = GeminiModel(settings) if settings.gemini_api_key else None
+    generation = PlanGeneration(aggregates, relationships, model)
+    generate = register_generate(broker, generation, clock)
+    catch_up.followers.append(StuckGenerations(
+        projections.engine, generation, generate.send, clock, settings.generation_stuck_s))
     reads = ReadStore(async_engine(settings))
     watch_pools(log, projections.engine, reads.engine.sync_engine)
     telemetry.install()
@@ -199,6 +209,7 @@ def bootstrap(
         realtime=realtime, gateway=gateway, gateway_events=GatewayEvents(log, gateway), sandbox=sandbox,
         audit=audit, reconciliations=reconciliations, reconcile=reconcile,
         users=Users(aggregates, roles, log.keys), roles=roles, role_mirror=role_mirror,
+        generation=generation, generate=generate,
     )
 
 
