@@ -7,6 +7,7 @@ import contextlib
 import time
 
 import httpx
+import httpx2
 import pybreaker
 from google import genai
 from google.genai import errors, types
@@ -56,7 +57,7 @@ class MealPlanSchema(BaseModel):
 SCHEMAS: dict[PlanKind, type[BaseModel]] = {
     PlanKind.WORKOUT: WorkoutPlanSchema, PlanKind.MEAL: MealPlanSchema,
 }
-UNAVAILABLE = (errors.APIError, httpx.HTTPError, OSError)
+UNAVAILABLE = (errors.APIError, httpx.HTTPError, httpx2.HTTPError, OSError)
 
 
 class GeminiModel:
@@ -116,7 +117,7 @@ def _answer(response: types.GenerateContentResponse) -> ModelAnswer:
 def _described(error: BaseException) -> str:
     if isinstance(error, errors.APIError):
         return f"{error.code} {error.status}"
-    if isinstance(error, httpx.TimeoutException):
+    if isinstance(error, httpx.TimeoutException | httpx2.TimeoutException):
         return "timed out"
     return type(error).__name__
 
