@@ -59,7 +59,8 @@ def valid_workout(days: int, name: str = "Goblet squat") -> dict[str, Any]:
 
 def valid_meals(days: int, name: str = "Dal khichdi") -> dict[str, Any]:
     meal = {"name": name, "calories": 4 * 20 + 4 * 75 + 9 * 9, "protein_g": 20, "carbs_g": 75, "fat_g": 9}
-    return {"title": "Balanced meals", "days": [{"name": f"Day {i + 1}", "meals": [meal]} for i in range(days)]}
+    days_of_meals = [{"name": f"Day {i + 1}", "meals": [meal]} for i in range(days)]
+    return {"title": "Balanced meals", "days": days_of_meals}
 
 
 @dataclass

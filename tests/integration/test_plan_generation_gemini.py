@@ -48,10 +48,12 @@ def test_a_valid_answer_is_the_plan_with_its_metadata(gemini):
     assert (g.prompt_tokens, g.candidate_tokens) == (120, len(json.dumps(valid_workout(3))) // 4)
     assert len(g.prompt_hash) == 64 and g.fallback_reason is None
     sent = gemini.requests[0]
-    assert sent["model"] == "gemini-test" and sent["generationConfig"]["responseMimeType"] == "application/json"
-    assert "responseSchema" in sent["generationConfig"] or "responseJsonSchema" in sent["generationConfig"]
+    config = sent["generationConfig"]
+    assert sent["model"] == "gemini-test" and config["responseMimeType"] == "application/json"
+    assert "responseSchema" in config or "responseJsonSchema" in config
     prompt = sent["contents"][0]["parts"][0]["text"]
-    assert all(fact in prompt for fact in ("strength", "vegetarian", "dumbbells", "peanuts", "knee", "45 minutes"))
+    facts = ("strength", "vegetarian", "dumbbells", "peanuts", "knee", "45 minutes")
+    assert all(fact in prompt for fact in facts)
 
 
 def test_invalid_json_is_repaired_once_with_the_errors_fed_back(gemini):
