@@ -33,7 +33,7 @@ STATUSES = {400: "INVALID_ARGUMENT", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL",
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # "answer", "error", "hang"
+    kind: str  # "answer", "error", "hang", "gate"
     text: str = ""
     finish: str = "STOP"
     code: int = 200
@@ -49,6 +49,11 @@ def error(code: int) -> Step:
 
 def hang() -> Step:
     return Step("hang")
+
+
+def gated() -> Step:
+    """A valid answer held back until `gate` is set (to see a plan while it is generating)."""
+    return Step("gate")
 
 
 def valid_workout(days: int, name: str = "Goblet squat") -> dict[str, Any]:
@@ -70,6 +75,7 @@ class GeminiFake:
     steps: list[Step] = field(default_factory=list)
     requests: list[dict[str, Any]] = field(default_factory=list)  # each body, with path and key
     released: threading.Event = field(default_factory=threading.Event)
+    gate: threading.Event = field(default_factory=threading.Event)
 
     def script(self, *steps: Step) -> None:
         self.steps = list(steps)
@@ -86,6 +92,9 @@ class GeminiFake:
         body = await request.json()
         self.requests.append({**body, "model": found.group(1), "version": request.path_params["version"]})
         step = self.steps.pop(0) if self.steps else Step("answer", _default(body))
+        if step.kind == "gate":
+            await asyncio.get_running_loop().run_in_executor(None, self.gate.wait, 30)
+            step = Step("answer", _default(body))
         if step.kind == "hang":
             await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 30)
             return _error(504, "Deadline exceeded", "DEADLINE_EXCEEDED")
@@ -125,3 +134,4 @@ def running_gemini() -> Iterator[GeminiFake]:
             yield fake
         finally:
             fake.released.set()  # a hanging answer ends, so that the server stops at once
+            fake.gate.set()
