@@ -52,9 +52,11 @@ class StuckGenerations:
     """Sends plans stuck in `generating` to a worker again; at most one sweep every `every_s`."""
 
     def __init__(self, engine: Engine, generation: PlanGeneration, send: Callable[[str], object],
-                 clock: Callable[[], datetime], stuck_s: float, every_s: float = 15.0) -> None:
+                 clock: Callable[[], datetime], stuck_s: float, every_s: float = 15.0,
+                 again_s: float | None = None) -> None:
         self.engine, self.generation, self.send, self.clock = engine, generation, send, clock
         self.stuck, self.every_s = timedelta(seconds=stuck_s), every_s
+        self.again_s = stuck_s if again_s is None else again_s  # between two sends of one plan
         self.sent: dict[str, tuple[int, float]] = {}  # plan id: sends so far, when last sent
         self._last, self._lock = 0.0, threading.Lock()
 
@@ -76,7 +78,7 @@ class StuckGenerations:
 
     def _again(self, plan_id: str) -> None:
         tries, last = self.sent.get(plan_id, (0, 0.0))
-        if tries and time.monotonic() - last < self.stuck.total_seconds():
+        if tries and time.monotonic() - last < self.again_s:
             return
         if tries >= GIVE_UP_AFTER:
             ctx = CommandContext(actor=WORKER, at=self.clock(), trace_id="")

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from domain.plan import Plan, PlanSource
+from application.context import CommandContext
+from application.plan_generation import GeneratePlan
+from domain.plan import Plan, PlanKind, PlanSource
+from domain.values import Actor, Role
 from infrastructure.bootstrap import System, bootstrap, init_storage
+from infrastructure.generate_worker import GIVE_UP_AFTER, StuckGenerations
 from infrastructure.settings import Settings
 from interfaces.http.app import create_app
 from tests.gemini_fake import GeminiFake, gated, running_gemini
@@ -83,6 +88,8 @@ def test_a_clients_own_plan_reads_generating_then_published_and_assigned(ai_api,
     assert generation.source is PlanSource.AI and generation.finish_reason == "STOP"
     assert generation.prompt_tokens == 120 and len(generation.prompt_hash) == 64
     assert "peanuts" in gemini.requests[-1]["contents"][0]["parts"][0]["text"]
+    redelivered = CommandContext(Actor("plan-generator", Role.SYSTEM), datetime.now(UTC), "")
+    assert ai_system.generation.generate(redelivered, uuid.UUID(plan_id)) is None  # generated once
 
 
 def test_a_trainers_plan_for_an_assigned_client_is_a_draft_to_publish(api, auth):
@@ -129,6 +136,25 @@ def test_hostile_bodies_are_422_and_write_nothing(api, auth):
         assert answer.status_code == 422, (body, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
     assert api.get("/v1/queries/plans", headers=client).json()["items"] == []
+
+
+@pytest.mark.parametrize("system", ["embedded"], indirect=True)
+def test_a_generation_left_generating_is_sent_again_then_recorded_failed(api, auth, system):
+    """As if the worker died: the sweep finds the plan by its age and sends it again, three
+    times at most, then records the generation failed."""
+    asha = Actor(f"asha-{uuid.uuid4().hex[:6]}", Role.CLIENT)
+    ctx = CommandContext(asha, datetime.now(UTC), "")
+    plan_id = str(system.generation.request(ctx, GeneratePlan(PlanKind.WORKOUT)).id)  # no message sent
+    client = auth(asha.uid)
+    plan_when(api, client, plan_id, "generating")
+    sent: list[str] = []
+    later = datetime.now(UTC) + timedelta(hours=1)
+    sweep = StuckGenerations(system.projections.engine, system.generation, sent.append, lambda: later,
+                             stuck_s=60, every_s=0, again_s=0)
+    for _ in range(GIVE_UP_AFTER + 1):
+        sweep()
+    assert sent == [plan_id] * GIVE_UP_AFTER
+    assert plan_when(api, client, plan_id, "failed")["content"] is None
 
 
 @pytest.mark.parametrize("system", ["embedded"], indirect=True)
