@@ -14,7 +14,6 @@ from application.context import CommandContext, CommandResult
 from application.errors import Forbidden, NotFound
 from application.plan_prompt import SCHEMA_VERSION, plan_prompt, prompt_hash, repair_prompt
 from application.relationships import Relationships
-from domain.errors import InvalidValue
 from domain.plan import MAX_TITLE, Generation, Plan, PlanKind, PlanSource, PlanStatus
 from domain.plan_fallback import fallback_plan
 from domain.plan_rules import ClientProfile, check_generated, printable
@@ -76,15 +75,14 @@ class PlanGeneration:
         return self.aggregates.create(ctx, lambda: Plan.request_generation(
             cmd.kind, client_id, days, cmd.notes, ctx.actor, ctx.at))
 
-    def _client(self, actor: Actor, client_id: str | None) -> str:
-        """A client generates for themselves; staff for an assigned client; admins for anyone."""
+    def _client(self, actor: Actor, client_id: str | None) -> str | None:
+        """A client generates for themselves; staff for an assigned client (admins for anyone),
+        or for no client: a template from a default profile."""
         if actor.role is Role.CLIENT:
             if client_id not in (None, actor.uid):
                 raise Forbidden("a client generates plans for themselves only")
             return actor.uid
-        if client_id is None:
-            raise InvalidValue("client_id", "name the client the plan is for")
-        if actor.is_admin or self.relationships.is_active(client_id, actor.uid):
+        if client_id is None or actor.is_admin or self.relationships.is_active(client_id, actor.uid):
             return client_id
         raise Forbidden("plans are generated only for your own clients: invite the client first")
 
@@ -102,7 +100,9 @@ class PlanGeneration:
     def give_up(self, ctx: CommandContext, plan_id: UUID, reason: str) -> CommandResult:
         return self.aggregates.change(ctx, Plan, plan_id, None, lambda p: p.fail(reason, ctx.at))
 
-    def profile_of(self, client_id: str) -> ClientProfile:
+    def profile_of(self, client_id: str | None) -> ClientProfile:
+        if client_id is None:
+            return ClientProfile()
         try:
             return ClientProfile.of(self.aggregates.load(User, User.create_id(client_id)).profile)
         except NotFound:

@@ -89,9 +89,10 @@ class Plan(Aggregate):
         at: datetime
 
     class GenerationRequested(Created):
-        """Created in status `generating`, for a client; its content comes with `Generated`."""
+        """Created in status `generating`, for a client (or, by staff, for none: a template);
+        its content comes with `Generated`."""
 
-        client_id: str
+        client_id: str | None
         days_per_week: int
         notes: str | None
 
@@ -167,7 +168,7 @@ class Plan(Aggregate):
 
     @classmethod
     def request_generation(
-        cls, kind: PlanKind, client_id: str, days_per_week: int, notes: str | None, author: Actor,
+        cls, kind: PlanKind, client_id: str | None, days_per_week: int, notes: str | None, author: Actor,
         at: datetime,
     ) -> Plan:
         """A plan in status `generating` for a client, authored by the caller (the client
@@ -178,14 +179,16 @@ class Plan(Aggregate):
         return cls._create(
             cls.GenerationRequested, kind=kind, title=f"{kind.value.title()} plan", content=PlanContent(()),
             price_paise=None, author_id=author.uid, author_role=author.role.value, source=PlanSource.AI,
-            at=at, client_id=require_text("client_id", client_id, MAX_ID), days_per_week=days_per_week,
+            at=at, client_id=None if client_id is None else require_text("client_id", client_id, MAX_ID),
+            days_per_week=days_per_week,
             notes=notes,
         )
 
     @property
     def for_self(self) -> bool:
         """A client's own request: its plan ends published and assigned to them."""
-        return self.request is not None and self.request.client_id == self.author_id
+        return (self.request is not None and self.author_role == Role.CLIENT.value
+                and self.request.client_id == self.author_id)
 
     def complete(self, title: str, content: Any, generation: Generation, at: datetime) -> None:
         """The generated content, once (a repeat changes nothing); a client's own plan is then
@@ -195,9 +198,9 @@ class Plan(Aggregate):
         checked = _content(self.kind, content if isinstance(content, dict) else content.as_json())
         self._generated(title=require_text("title", title, MAX_TITLE), content=checked,
                         at=at, **vars(generation))
-        if self.for_self and self.request is not None:
+        if self.for_self:
             self._published(revision=self.revision, at=at)
-            self._assigned(client_id=self.request.client_id, at=at)
+            self._assigned(client_id=self.author_id, at=at)
 
     @event(Generated)
     def _generated(
@@ -280,7 +283,7 @@ class Plan(Aggregate):
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    client_id: str
+    client_id: str | None
     days_per_week: int
     notes: str | None
 

@@ -63,8 +63,10 @@ class GeneratePlanRequest(BaseModel):
         {"kind": "meal", "client_id": "client-42"},
     ]})
     kind: Literal["workout", "meal"]
-    client_id: str | None = Field(None, min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$",
-                                  description="The client the plan is for; a client leaves it out")
+    client_id: str | None = Field(
+        None, min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$",
+        description="The client the plan is for (a client leaves it out; staff leaving it out get a"
+                    " template from a default profile)")
     days_per_week: int | None = Field(None, ge=1, le=7, strict=True,
                                       description="Days of the plan (default: 3 workout, 7 meal)")
     notes: Annotated[CleanText, Field(min_length=1, max_length=MAX_NOTES)] | None = None
@@ -93,8 +95,8 @@ def generate_plan(body: GeneratePlanRequest, ctx: AuthorContext, system: SystemD
     valid answer comes, by the offline generator (`source: "fallback"`). A client's own plan is
     published and assigned to them; a staff request gives a draft to review and publish.
 
-    Roles: client (for themselves), trainer or nutritionist (for an assigned client, else 403),
-    admin, superadmin (for anyone). At most 10 a minute per caller.
+    Roles: client (for themselves), trainer or nutritionist (for an assigned client, else 403, or
+    for no client: a template), admin, superadmin (for anyone). At most 10 a minute per caller.
     """
     cmd = GeneratePlan(PlanKind(body.kind), body.client_id, body.days_per_week, body.notes)
     result = system.generation.request(ctx, cmd)
