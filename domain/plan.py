@@ -101,6 +101,8 @@ class Plan(Aggregate):
             aggregate.request = GenerationRequest(self.client_id, self.days_per_week, self.notes)
 
     class Generated(Aggregate.Event):
+        author_id: str  # who asked, and the client it is for (None: a staff template)
+        client_id: str | None
         title: str
         content: PlanContent
         source: PlanSource
@@ -196,16 +198,18 @@ class Plan(Aggregate):
         if self.status is not PlanStatus.GENERATING:
             return
         checked = _content(self.kind, content if isinstance(content, dict) else content.as_json())
-        self._generated(title=require_text("title", title, MAX_TITLE), content=checked,
-                        at=at, **vars(generation))
+        client_id = self.request.client_id if self.request else None
+        self._generated(author_id=self.author_id, client_id=client_id,
+                        title=require_text("title", title, MAX_TITLE), content=checked, at=at,
+                        **vars(generation))
         if self.for_self:
             self._published(revision=self.revision, at=at)
             self._assigned(client_id=self.author_id, at=at)
 
     @event(Generated)
     def _generated(
-        self, title: str, content: PlanContent, source: PlanSource, model: str, prompt_hash: str,
-        schema_version: str, finish_reason: str, prompt_tokens: int, candidate_tokens: int,
+        self, author_id: str, client_id: str | None, title: str, content: PlanContent,
+        source: PlanSource, model: str, prompt_hash: str, schema_version: str, finish_reason: str, prompt_tokens: int, candidate_tokens: int,
         fallback_reason: str | None, at: datetime,
     ) -> None:
         self.title, self.content, self.source = title, content, source
