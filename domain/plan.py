@@ -209,7 +209,8 @@ class Plan(Aggregate):
     @event(Generated)
     def _generated(
         self, author_id: str, client_id: str | None, title: str, content: PlanContent,
-        source: PlanSource, model: str, prompt_hash: str, schema_version: str, finish_reason: str, prompt_tokens: int, candidate_tokens: int,
+        source: PlanSource, model: str, prompt_hash: str, schema_version: str, finish_reason: str,
+        prompt_tokens: int, candidate_tokens: int,
         fallback_reason: str | None, at: datetime,
     ) -> None:
         self.title, self.content, self.source = title, content, source
