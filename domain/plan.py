@@ -23,6 +23,7 @@ from domain.values import MAX_ID, MAX_TEXT, Actor, Role, require_text
 
 MAX_PRICE_PAISE = 10_000_000
 MAX_TITLE = MAX_TEXT
+MAX_NOTES = 1000
 
 
 class PlanKind(Enum):
@@ -176,8 +177,10 @@ class Plan(Aggregate):
         """A plan in status `generating` for a client, authored by the caller (the client
         themselves, or their staff); a worker gives it its content."""
         kind = _kind(kind)
-        if not 1 <= days_per_week <= 7:
-            raise InvalidValue("days_per_week", "must be from 1 to 7")
+        whole = isinstance(days_per_week, int) and not isinstance(days_per_week, bool)
+        if not whole or not 1 <= days_per_week <= 7:
+            raise InvalidValue("days_per_week", "must be a whole number from 1 to 7")
+        notes = None if notes is None else require_text("notes", notes, MAX_NOTES)
         return cls._create(
             cls.GenerationRequested, kind=kind, title=f"{kind.value.title()} plan", content=PlanContent(()),
             price_paise=None, author_id=author.uid, author_role=author.role.value, source=PlanSource.AI,

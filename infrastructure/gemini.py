@@ -57,7 +57,8 @@ class MealPlanSchema(BaseModel):
 SCHEMAS: dict[PlanKind, type[BaseModel]] = {
     PlanKind.WORKOUT: WorkoutPlanSchema, PlanKind.MEAL: MealPlanSchema,
 }
-UNAVAILABLE = (errors.APIError, httpx.HTTPError, httpx2.HTTPError, OSError)
+# ValueError: an answer the client library cannot read (pydantic's ValidationError is one)
+UNAVAILABLE = (errors.APIError, httpx.HTTPError, httpx2.HTTPError, OSError, ValueError)
 
 
 class GeminiModel:

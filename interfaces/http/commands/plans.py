@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from application.context import CommandContext
 from application.plan_generation import GeneratePlan
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
-from domain.plan import MAX_PRICE_PAISE, MAX_TITLE, PlanKind
+from domain.plan import MAX_NOTES, MAX_PRICE_PAISE, MAX_TITLE, PlanKind
 from domain.values import MAX_ID
 from interfaces.http.answers import APPLIED, COMMAND_ERRORS, CREATED, CommandOut, command_answer
 from interfaces.http.deps import ExpectedVersion, SystemDep, command_context, limited
@@ -26,7 +26,6 @@ router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"])
 AuthorContext = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/plans"
 Title = Annotated[CleanLine, Field(min_length=1, max_length=MAX_TITLE)]
-MAX_NOTES = 1000
 GENERATING: dict[int | str, dict[str, Any]] = {
     202: {"description": "Accepted: the plan reads as generating until a worker completes it",
           "headers": CREATED[201]["headers"]},
