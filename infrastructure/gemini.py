@@ -66,7 +66,7 @@ class GeminiModel:
 
     def __init__(self, settings: Settings) -> None:
         self.name = settings.gemini_model
-        options = types.HttpOptions(base_url=settings.gemini_base_url,
+        options = types.HttpOptions(base_url=settings.gemini_base_url, api_version="v1beta",
                                     timeout=int(settings.gemini_timeout_s * 1000))
         self.client = genai.Client(api_key=settings.gemini_api_key, http_options=options)
         self.breaker = ModelBreaker(settings.gemini_breaker_failures, settings.gemini_breaker_reset_s)
