@@ -99,6 +99,8 @@ class Settings(BaseSettings):
             problems.append("RAZORPAY_WEBHOOK_SECRET_PREVIOUS is the sandbox default")
         if self.razorpay_base_url and not self.razorpay_base_url.startswith("https://"):
             problems.append("RAZORPAY_BASE_URL is not https (the key secret would travel in clear)")
+        if self.gemini_base_url and not self.gemini_base_url.startswith("https://"):
+            problems.append("GEMINI_BASE_URL is not https (the API key would travel in clear)")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
