@@ -16,12 +16,14 @@ from uuid import UUID
 
 import dramatiq
 import structlog
+from prometheus_client import Counter
 from sqlalchemy import Engine, select
 
 from application.context import CommandContext
 from application.errors import ApplicationError, VersionConflict
 from application.plan_generation import PlanGeneration
 from domain.errors import DomainError
+from domain.plan import Plan
 from domain.values import Actor, Role
 from projections.plans import plans
 
@@ -29,6 +31,8 @@ ACTOR, QUEUE = "generate_plan", "gymgenius-generate"
 WORKER = Actor("plan-generator", Role.SYSTEM)
 GIVE_UP_AFTER = 3
 log = structlog.get_logger("gymgenius.generation")
+GENERATED = Counter("gymgenius_plan_generations_total", "Generated plans, by who wrote the content",
+                    ["source"])  # a rising "fallback" share: Gemini is failing
 
 
 def register_generate(
@@ -40,7 +44,13 @@ def register_generate(
             result = generation.generate(ctx, UUID(plan_id))
         except VersionConflict:  # another delivery completed it first
             return
-        log.info("plan_generated" if result else "plan_generation_skipped", plan_id=plan_id)
+        made = generation.aggregates.load(Plan, UUID(plan_id)).generation if result else None
+        if made is None:
+            log.info("plan_generation_skipped", plan_id=plan_id)
+            return
+        GENERATED.labels(made.source.value).inc()
+        log.info("plan_generated", plan_id=plan_id, source=made.source.value,
+                 finish_reason=made.finish_reason, fallback_reason=made.fallback_reason)
 
     return dramatiq.Actor(
         generate_plan, broker=broker, actor_name=ACTOR, queue_name=QUEUE, priority=20,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
 
 from application.context import CommandContext
 from application.plan_generation import GeneratePlan
@@ -61,6 +62,10 @@ def headers(api: TestClient, uid: str, role: str = "client") -> dict[str, str]:
     return {"Authorization": f"Bearer {answer.json()['token']}"}
 
 
+def generated(source: str) -> float:
+    return REGISTRY.get_sample_value("gymgenius_plan_generations_total", {"source": source}) or 0.0
+
+
 def plan_when(api: TestClient, who: dict[str, str], plan_id: str, status: str) -> dict:
     def read() -> dict | None:
         found = api.get(f"/v1/queries/plans/{plan_id}", headers=who)
@@ -73,6 +78,7 @@ def test_a_clients_own_plan_reads_generating_then_published_and_assigned(ai_api,
     assert ai_api.post("/v1/commands/me/profile", json=PROFILE, headers=client).status_code == 200
     gemini.gate.clear()
     gemini.script(gated())
+    before = generated("ai")
     answer = ai_api.post(ROUTE, json={"kind": "workout", "days_per_week": 4, "notes": "45 minutes"},
                          headers=client)
     assert answer.status_code == 202, answer.text
@@ -84,6 +90,7 @@ def test_a_clients_own_plan_reads_generating_then_published_and_assigned(ai_api,
     ready = plan_when(ai_api, client, plan_id, "published")
     uid = generating["author_id"]
     assert (ready["source"], ready["client_ids"], len(ready["content"]["days"])) == ("ai", [uid], 4)
+    wait_until(lambda: generated("ai") == before + 1, what="the generation counted")
     generation = ai_system.aggregates.load(Plan, uuid.UUID(plan_id)).generation
     assert generation.source is PlanSource.AI and generation.finish_reason == "STOP"
     assert generation.prompt_tokens == 120 and len(generation.prompt_hash) == 64
