@@ -119,6 +119,7 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "redoc_html": public("the OpenAPI document, browsable"),
     # plans
     "createPlan": rule(trainer=ALL, nutritionist=ALL, admin=ALL),
+    "generatePlan": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),
     "revisePlan": AUTHORS,
     "publishPlan": AUTHORS,
     "assignPlan": AUTHORS,

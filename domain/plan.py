@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -22,6 +23,7 @@ from domain.values import MAX_ID, MAX_TEXT, Actor, Role, require_text
 
 MAX_PRICE_PAISE = 10_000_000
 MAX_TITLE = MAX_TEXT
+MAX_NOTES = 1000
 
 
 class PlanKind(Enum):
@@ -32,15 +34,46 @@ class PlanKind(Enum):
 
 
 class PlanStatus(Enum):
+    GENERATING = "generating"
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+    FAILED = "failed"
 
 
 class PlanSource(Enum):
+    """Who wrote the content as stored in events (staff plans keep their author's role)."""
+
     TRAINER = "trainer"
     NUTRITIONIST = "nutritionist"
     AI = "ai"
+    FALLBACK = "fallback"
+
+    @property
+    def origin(self) -> PlanOrigin:
+        return PlanOrigin(self.value) if self.value in ("ai", "fallback") else PlanOrigin.MANUAL
+
+
+class PlanOrigin(Enum):
+    """A plan's source as the API shows it: written by staff, by Gemini, or by the offline generator."""
+
+    MANUAL = "manual"
+    AI = "ai"
+    FALLBACK = "fallback"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """How a generated plan's content came to be: the model's answer or the offline generator's."""
+
+    source: PlanSource
+    model: str
+    prompt_hash: str
+    schema_version: str
+    finish_reason: str
+    prompt_tokens: int = 0
+    candidate_tokens: int = 0
+    fallback_reason: str | None = None
 
 
 class Plan(Aggregate):
@@ -54,6 +87,37 @@ class Plan(Aggregate):
         author_id: str
         author_role: str
         source: PlanSource
+        at: datetime
+
+    class GenerationRequested(Created):
+        """Created in status `generating`, for a client (or, by staff, for none: a template);
+        its content comes with `Generated`."""
+
+        client_id: str | None
+        days_per_week: int
+        notes: str | None
+
+        def apply(self, aggregate: Plan) -> None:
+            aggregate.status = PlanStatus.GENERATING
+            aggregate.request = GenerationRequest(self.client_id, self.days_per_week, self.notes)
+
+    class Generated(Aggregate.Event):
+        author_id: str  # who asked, and the client it is for (None: a staff template)
+        client_id: str | None
+        title: str
+        content: PlanContent
+        source: PlanSource
+        model: str
+        prompt_hash: str
+        schema_version: str
+        finish_reason: str
+        prompt_tokens: int
+        candidate_tokens: int
+        fallback_reason: str | None
+        at: datetime
+
+    class GenerationFailed(Aggregate.Event):
+        reason: str
         at: datetime
 
     class Revised(Aggregate.Event):
@@ -88,6 +152,8 @@ class Plan(Aggregate):
         self.status = PlanStatus.DRAFT
         self.revision = 1
         self.client_ids: list[str] = []
+        self.request: GenerationRequest | None = None
+        self.generation: Generation | None = None
         self.created_at = at
         self.updated_at = at
 
@@ -102,6 +168,68 @@ class Plan(Aggregate):
             price_paise=_price(price_paise), author_id=author.uid, author_role=author.role.value,
             source=source or _source(kind, author.role), at=at,
         )
+
+    @classmethod
+    def request_generation(
+        cls, kind: PlanKind, client_id: str | None, days_per_week: int, notes: str | None, author: Actor,
+        at: datetime,
+    ) -> Plan:
+        """A plan in status `generating` for a client, authored by the caller (the client
+        themselves, or their staff); a worker gives it its content."""
+        kind = _kind(kind)
+        whole = isinstance(days_per_week, int) and not isinstance(days_per_week, bool)
+        if not whole or not 1 <= days_per_week <= 7:
+            raise InvalidValue("days_per_week", "must be a whole number from 1 to 7")
+        notes = None if notes is None else require_text("notes", notes, MAX_NOTES)
+        return cls._create(
+            cls.GenerationRequested, kind=kind, title=f"{kind.value.title()} plan", content=PlanContent(()),
+            price_paise=None, author_id=author.uid, author_role=author.role.value, source=PlanSource.AI,
+            at=at, client_id=None if client_id is None else require_text("client_id", client_id, MAX_ID),
+            days_per_week=days_per_week,
+            notes=notes,
+        )
+
+    @property
+    def for_self(self) -> bool:
+        """A client's own request: its plan ends published and assigned to them."""
+        return (self.request is not None and self.author_role == Role.CLIENT.value
+                and self.request.client_id == self.author_id)
+
+    def complete(self, title: str, content: Any, generation: Generation, at: datetime) -> None:
+        """The generated content, once (a repeat changes nothing); a client's own plan is then
+        published and assigned to them, a staff request stays a draft for its author to review."""
+        if self.status is not PlanStatus.GENERATING:
+            return
+        checked = _content(self.kind, content if isinstance(content, dict) else content.as_json())
+        client_id = self.request.client_id if self.request else None
+        self._generated(author_id=self.author_id, client_id=client_id,
+                        title=require_text("title", title, MAX_TITLE), content=checked, at=at,
+                        **vars(generation))
+        if self.for_self:
+            self._published(revision=self.revision, at=at)
+            self._assigned(client_id=self.author_id, at=at)
+
+    @event(Generated)
+    def _generated(
+        self, author_id: str, client_id: str | None, title: str, content: PlanContent,
+        source: PlanSource, model: str, prompt_hash: str, schema_version: str, finish_reason: str,
+        prompt_tokens: int, candidate_tokens: int,
+        fallback_reason: str | None, at: datetime,
+    ) -> None:
+        self.title, self.content, self.source = title, content, source
+        self.status = PlanStatus.DRAFT
+        self.generation = Generation(source, model, prompt_hash, schema_version, finish_reason,
+                                     prompt_tokens, candidate_tokens, fallback_reason)
+        self.updated_at = at
+
+    def fail(self, reason: str, at: datetime) -> None:
+        if self.status is PlanStatus.GENERATING:
+            self._generation_failed(reason=reason[:MAX_TEXT], at=at)
+
+    @event(GenerationFailed)
+    def _generation_failed(self, reason: str, at: datetime) -> None:
+        self.status = PlanStatus.FAILED
+        self.updated_at = at
 
     def may_be_changed_by(self, actor: Actor) -> bool:
         return actor.is_admin or actor.uid == self.author_id
@@ -157,6 +285,15 @@ class Plan(Aggregate):
     def _require_not_archived(self, action: str) -> None:
         if self.status is PlanStatus.ARCHIVED:
             raise RuleViolation(f"cannot {action} an archived plan")
+        if self.status in (PlanStatus.GENERATING, PlanStatus.FAILED):
+            raise RuleViolation(f"cannot {action} a plan that is {self.status.value}")
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    client_id: str | None
+    days_per_week: int
+    notes: str | None
 
 
 def _kind(kind: Any) -> PlanKind:
@@ -190,4 +327,5 @@ def _source(kind: PlanKind, role: Role) -> PlanSource:
 
 VALUE_TYPES: list[type] = [
     PlanKind, PlanStatus, PlanSource, PlanContent, WorkoutDay, MealDay, Exercise, Meal,
+    Generation, GenerationRequest,
 ]

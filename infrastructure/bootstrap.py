@@ -18,6 +18,7 @@ from application.identity import IdentityMirror, TokenVerifier
 from application.inboxes import Inboxes
 from application.lifecycle import Lifecycle
 from application.payments import Payments
+from application.plan_generation import PlanGeneration
 from application.plans import Plans
 from application.reconciliation import Reconciliations
 from application.relationships import Relationships
@@ -38,6 +39,8 @@ from infrastructure.firebase import (
     FirebaseVerifier,
     firebase_from_settings,
 )
+from infrastructure.gemini import GeminiModel
+from infrastructure.generate_worker import StuckGenerations, register_generate
 from infrastructure.inbox_lookup import notification_lookup
 from infrastructure.metrics import count_payment_failures
 from infrastructure.nudges import Nudger, build_broker
@@ -94,6 +97,8 @@ class System:
     mirror: IdentityMirror  # role changes copied to Firebase's custom claims (or a log line)
     role_mirror: RoleMirrorRunner
     inboxes: Inboxes  # which notifications each user has read
+    generation: PlanGeneration  # generated plans: requested by a command, written by a worker
+    generate: dramatiq.Actor
     sandbox: EmbeddedSandbox | None = None
     background: list[Worker | SafetyNet | Ticker] = field(default_factory=list)
     firebase: FirebaseAuth | None = None
@@ -184,6 +189,11 @@ def bootstrap(
     audit = Audit(reader)
     reconciliations = Reconciliations(aggregates, audit, gateway, reader)
     reconcile = register_reconcile(broker, reconciliations, clock)
+    model = GeminiModel(settings) if settings.gemini_api_key else None
+    generation = PlanGeneration(aggregates, relationships, model)
+    generate = register_generate(broker, generation, clock)
+    catch_up.followers.append(StuckGenerations(
+        projections.engine, generation, generate.send, clock, settings.generation_stuck_s))
     reads = ReadStore(async_engine(settings))
     watch_pools(log, projections.engine, reads.engine.sync_engine)
     telemetry.install()
@@ -203,6 +213,7 @@ def bootstrap(
         audit=audit, reconciliations=reconciliations, reconcile=reconcile,
         users=Users(aggregates, roles, log.keys), roles=roles, role_mirror=role_mirror,
         inboxes=Inboxes(aggregates, notification_lookup(projections.engine)),
+        generation=generation, generate=generate,
     )
 
 

@@ -26,7 +26,7 @@ from domain.values import Role
 from infrastructure.eventstore.log import EventLog
 
 log = structlog.get_logger("gymgenius.carry_over")
-TOPICS = [get_topic(t) for t in (Plan.Created, Plan.Assigned, Plan.Archived)]
+TOPICS = [get_topic(t) for t in (Plan.Created, Plan.GenerationRequested, Plan.Assigned, Plan.Archived)]
 BATCH = 1000
 
 

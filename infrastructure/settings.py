@@ -50,6 +50,12 @@ class Settings(BaseSettings):
     gateway_breaker_reset_s: float = Field(30.0, gt=0, alias="GYMGENIUS_GATEWAY_BREAKER_RESET")
     gemini_api_key: str | None = Field(None, alias="GEMINI_API_KEY")
     gemini_base_url: str | None = Field(None, alias="GEMINI_BASE_URL")
+    gemini_model: str = Field("gemini-2.5-flash", min_length=1, alias="GEMINI_MODEL")
+    gemini_timeout_s: float = Field(30.0, gt=0, le=120, alias="GYMGENIUS_GEMINI_TIMEOUT")
+    gemini_breaker_failures: int = Field(5, ge=1, alias="GYMGENIUS_GEMINI_BREAKER_FAILURES")
+    gemini_breaker_reset_s: float = Field(60.0, gt=0, alias="GYMGENIUS_GEMINI_BREAKER_RESET")
+    # a plan still generating this long after its last event is sent to a worker again
+    generation_stuck_s: float = Field(180.0, gt=0, alias="GYMGENIUS_GENERATION_STUCK_SECONDS")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
     )
@@ -93,6 +99,8 @@ class Settings(BaseSettings):
             problems.append("RAZORPAY_WEBHOOK_SECRET_PREVIOUS is the sandbox default")
         if self.razorpay_base_url and not self.razorpay_base_url.startswith("https://"):
             problems.append("RAZORPAY_BASE_URL is not https (the key secret would travel in clear)")
+        if self.gemini_base_url and not self.gemini_base_url.startswith("https://"):
+            problems.append("GEMINI_BASE_URL is not https (the API key would travel in clear)")
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self

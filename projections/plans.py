@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.plan import Plan
+from domain.plan import Plan, PlanSource
 from domain.values import Actor, Role
 from projections.assignments import assignments
 from projections.model import Change, ReadModel, Row
@@ -62,7 +62,8 @@ class PlansModel(ReadModel):
     table = plans
     child_table = assignments
     created_by = Plan.Created
-    event_types = (Plan.Created, Plan.Revised, Plan.Published, Plan.Assigned, Plan.Archived)
+    event_types = (Plan.Created, Plan.Generated, Plan.GenerationFailed, Plan.Revised, Plan.Published,
+                   Plan.Assigned, Plan.Archived)
     push_event = "plan.updated"
 
     def create(self, event: Any, position: int) -> Row:
@@ -96,14 +97,23 @@ class PlansModel(ReadModel):
 def _created(event: Plan.Created, position: int) -> Row:
     return {
         "id": str(event.originator_id), "seq": position, "kind": event.kind.value,
-        "title": event.title, "status": "draft", "revision": 1, "author_id": event.author_id,
+        "title": event.title, "status": _first_status(event), "revision": 1, "author_id": event.author_id,
         "source": event.source.value, "client_ids": [], "content": event.content.as_json(),
         "price_paise": event.price_paise, "created_at": utc(event.at), "updated_at": utc(event.at),
     }
 
 
+def _first_status(event: Plan.Created) -> str:
+    return "generating" if isinstance(event, Plan.GenerationRequested) else "draft"
+
+
 def _changed(row: Row, event: Any) -> Row:
     match event:
+        case Plan.Generated():
+            return {"status": "draft", "title": event.title, "content": event.content.as_json(),
+                    "source": event.source.value}
+        case Plan.GenerationFailed():
+            return {"status": "failed"}
         case Plan.Revised():
             return {"revision": event.revision, "title": event.title, "content": event.content.as_json()}
         case Plan.Published():
@@ -119,8 +129,10 @@ def show(row: Row) -> dict[str, Any]:
     """A plan as the query API and the realtime push show it."""
     kept = ("id", "kind", "title", "status", "revision", "author_id", "source", "client_ids",
             "content", "price_paise", "version")
-    return {**{k: row[k] for k in kept}, "created_at": iso(row["created_at"]),
-            "updated_at": iso(row["updated_at"])}
+    ready = row["status"] not in ("generating", "failed")
+    return {**{k: row[k] for k in kept}, "source": PlanSource(row["source"]).origin.value,
+            "content": row["content"] if ready else None,
+            "created_at": iso(row["created_at"]), "updated_at": iso(row["updated_at"])}
 
 
 def shown_to(actor: Actor) -> Callable[[Row], dict[str, Any]]:
@@ -132,11 +144,13 @@ def shown_to(actor: Actor) -> Callable[[Row], dict[str, Any]]:
 
 def readable(actor: Actor) -> ColumnElement[bool]:
     """A trainer or nutritionist reads the plans they wrote; a client the plans assigned to them
-    (and not archived); admins, superadmins and auditors every plan."""
+    (and not archived) and the plans they asked to have generated; admins, superadmins and
+    auditors every plan."""
     if actor.role in (Role.TRAINER, Role.NUTRITIONIST):
         return plans.c.author_id == actor.uid
     if actor.role is Role.CLIENT:
-        return plans.c.id.in_(select(assignments.c.parent_id).where(assignments.c.client_id == actor.uid))
+        assigned = select(assignments.c.parent_id).where(assignments.c.client_id == actor.uid)
+        return or_(plans.c.id.in_(assigned), plans.c.author_id == actor.uid)
     return true()
 
 

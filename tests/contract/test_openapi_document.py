@@ -21,7 +21,8 @@ from interfaces.http.app import create_command_app, create_query_app
 PROBLEM = "application/problem+json"
 OPERATION_IDS = {
     "getHealth", "getReadiness", "getMetrics", "issueDevToken",
-    "createPlan", "revisePlan", "publishPlan", "assignPlan", "archivePlan", "getPlan", "listPlans",
+    "createPlan", "generatePlan", "revisePlan", "publishPlan", "assignPlan", "archivePlan", "getPlan",
+    "listPlans",
     "requestSubscription", "cancelSubscription", "getSubscription", "listSubscriptions", "listTiers",
     "startWorkoutSession", "logSet", "pauseWorkoutSession", "resumeWorkoutSession",
     "completeWorkoutSession", "abandonWorkoutSession", "getWorkoutSession", "listWorkoutSessions",

@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from domain.payment import PaymentMethod, PaymentStatus, PurposeKind, UpiApp
-from domain.plan import PlanKind, PlanSource, PlanStatus
+from domain.plan import PlanKind, PlanOrigin, PlanStatus
 from domain.subscription import SubscriptionStatus
 from domain.workout_session import SessionStatus
 from interfaces.http.queries.payments import PaymentOut
@@ -26,7 +26,7 @@ def literal_values(model: type[BaseModel], field: str) -> set[Any]:
 
 
 @pytest.mark.parametrize(("model", "field", "enum"), [
-    (PlanOut, "kind", PlanKind), (PlanOut, "status", PlanStatus), (PlanOut, "source", PlanSource),
+    (PlanOut, "kind", PlanKind), (PlanOut, "status", PlanStatus), (PlanOut, "source", PlanOrigin),
     (PaymentOut, "status", PaymentStatus), (PaymentOut, "method", PaymentMethod),
     (PaymentOut, "upi_app", UpiApp), (PaymentOut, "purpose", PurposeKind),
     (SubscriptionOut, "status", SubscriptionStatus), (WorkoutSessionOut, "status", SessionStatus),

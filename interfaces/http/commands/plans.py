@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import redis
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from application.context import CommandContext
+from application.plan_generation import GeneratePlan
 from application.plans import ArchivePlan, AssignPlan, CreatePlan, PublishPlan, RevisePlan
-from domain.plan import MAX_PRICE_PAISE, MAX_TITLE, PlanKind
+from domain.plan import MAX_NOTES, MAX_PRICE_PAISE, MAX_TITLE, PlanKind
 from domain.values import MAX_ID
-from interfaces.http.answers import APPLIED, CREATED, CommandOut, command_answer
-from interfaces.http.deps import ExpectedVersion, SystemDep, command_context
+from interfaces.http.answers import APPLIED, COMMAND_ERRORS, CREATED, CommandOut, command_answer
+from interfaces.http.deps import ExpectedVersion, SystemDep, command_context, limited
 from interfaces.http.plan_content import WORKOUT_EXAMPLE
-from interfaces.http.text import CleanLine, clean_strings
+from interfaces.http.problem_docs import documented
+from interfaces.http.text import CleanLine, CleanText, clean_strings
 
 router = APIRouter(prefix="/v1/commands/plans", tags=["plans: commands"])
 AuthorContext = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/plans"
 Title = Annotated[CleanLine, Field(min_length=1, max_length=MAX_TITLE)]
+GENERATING: dict[int | str, dict[str, Any]] = {
+    202: {"description": "Accepted: the plan reads as generating until a worker completes it",
+          "headers": CREATED[201]["headers"]},
+    **documented(*COMMAND_ERRORS),
+}
 Content = Annotated[dict[str, Any], AfterValidator(clean_strings),
                     Field(description="Days of exercises, or days of meals")]
 
@@ -47,6 +56,21 @@ class AssignPlanRequest(BaseModel):
     client_id: str = Field(min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$")
 
 
+class GeneratePlanRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "workout", "days_per_week": 4, "notes": "Knee-friendly, 45 minutes a session"},
+        {"kind": "meal", "client_id": "client-42"},
+    ]})
+    kind: Literal["workout", "meal"]
+    client_id: str | None = Field(
+        None, min_length=1, max_length=MAX_ID, pattern=r"^[A-Za-z0-9_.:@-]+$",
+        description="The client the plan is for (a client leaves it out; staff leaving it out get a"
+                    " template from a default profile)")
+    days_per_week: int | None = Field(None, ge=1, le=7, strict=True,
+                                      description="Days of the plan (default: 3 workout, 7 meal)")
+    notes: Annotated[CleanText, Field(min_length=1, max_length=MAX_NOTES)] | None = None
+
+
 class EmptyRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}]})
 
@@ -57,6 +81,26 @@ def create_plan(body: CreatePlanRequest, ctx: AuthorContext, system: SystemDep) 
     """Draft a workout or meal plan, authored by the caller, optionally priced in paise."""
     cmd = CreatePlan(PlanKind(body.kind), body.title, body.content, body.price_paise)
     return command_answer(system.plans.create(ctx, cmd), LOCATION)
+
+
+@router.post("/generate", status_code=202, response_model=CommandOut, responses=GENERATING,
+             operation_id="generatePlan", dependencies=[Depends(limited("generate"))])
+def generate_plan(body: GeneratePlanRequest, ctx: AuthorContext, system: SystemDep) -> JSONResponse:
+    """Generate a workout or meal plan from the client's profile: the plan reads as `generating`
+    at once, then (pushed as `plan.updated`) as written by Gemini (`source: "ai"`) or, when no
+    valid answer comes, by the offline generator (`source: "fallback"`). A client's own plan is
+    published and assigned to them; a staff request gives a draft to review and publish.
+
+    Roles: client (for themselves), trainer or nutritionist (for an assigned client, else 403, or
+    for no client: a template), admin, superadmin (for anyone). At most 10 a minute per caller.
+    """
+    cmd = GeneratePlan(PlanKind(body.kind), body.client_id, body.days_per_week, body.notes)
+    result = system.generation.request(ctx, cmd)
+    with contextlib.suppress(redis.RedisError, OSError):  # a lost message: the sweep sends it again
+        system.generate.send(str(result.id), ctx.trace_id)
+    answer = command_answer(result, LOCATION)
+    answer.status_code = 202
+    return answer
 
 
 @router.post("/{plan_id}/revise", response_model=CommandOut, responses=APPLIED, operation_id="revisePlan")

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.values import Actor
 from interfaces.http.answers import FOUND, ID, LISTED, Page
@@ -36,18 +36,19 @@ class PlanOut(BaseModel):
 
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "id": ID, "kind": "workout", "title": "Strength, 4 weeks", "status": "published", "revision": 2,
-        "author_id": "trainer-7", "source": "trainer", "client_ids": ["client-42"],
+        "author_id": "trainer-7", "source": "manual", "client_ids": ["client-42"],
         "content": WORKOUT_EXAMPLE, "price_paise": 49900, "version": 4, "created_at": AT, "updated_at": AT,
     }]})
     id: UUID
     kind: Literal["workout", "meal"]
     title: str
-    status: Literal["draft", "published", "archived"]
+    status: Literal["generating", "draft", "published", "archived", "failed"]
     revision: int
     author_id: str
-    source: Literal["trainer", "nutritionist", "ai"]
+    source: Literal["manual", "ai", "fallback"]
     client_ids: list[str]
-    content: WorkoutContentOut | MealContentOut | None
+    content: WorkoutContentOut | MealContentOut | None = Field(
+        description="null while generating (or failed), and on sale until bought")
     price_paise: int | None
     version: int
     created_at: datetime
@@ -80,7 +81,7 @@ async def read_plan(
 async def list_plans_route(
     actor: Caller, system: SystemDep, min_position: MinPosition = None,
     kind: Literal["workout", "meal"] | None = None, author_id: Uid = None, client_id: Uid = None,
-    status: Literal["draft", "published", "archived"] | None = None,
+    status: Literal["generating", "draft", "published", "archived", "failed"] | None = None,
     for_sale: bool = False, limit: Limit = 20, cursor: Cursor = None,
 ) -> JSONResponse:
     """Plans the caller may read, newest first, by kind, author, assigned client and status.

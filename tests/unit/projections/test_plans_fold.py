@@ -138,3 +138,22 @@ def test_any_command_sequence_folds_to_the_aggregates_state(commands: list[Calla
     assert_matches(row, plan)
     live = [] if plan.status.value == "archived" else plan.client_ids
     assert [c["client_id"] for c in MODEL.children(row)] == live
+
+
+def test_a_generated_plan_folds_from_generating_to_published_and_is_pushed_to_its_client() -> None:
+    from domain.plan import Generation, PlanSource
+
+    asha = Actor("asha", Role.CLIENT)
+    plan = Plan.request_generation(PlanKind.WORKOUT, "asha", 1, None, asha, T0)
+    generating = MODEL.fold(None, plan.collect_events()[0], 10)
+    assert (generating["status"], MODEL.out(generating)["content"], MODEL.out(generating)["source"]) == (
+        "generating", None, "ai")
+    plan.complete("Legs", RESTED, Generation(PlanSource.FALLBACK, "offline", "0" * 64, "1", "NONE"), T0)
+    row = generating
+    for position, event in enumerate(plan.collect_events(), start=11):
+        row = MODEL.fold(row, event, position)
+    assert_matches(row, plan)
+    assert (row["status"], row["client_ids"], MODEL.out(row)["source"]) == ("published", ["asha"], "fallback")
+    pushed = MODEL.changes(row)
+    assert [(c.event, c.rooms, c.data["status"]) for c in pushed] == [
+        ("plan.updated", ("user:asha",), "published")]
