@@ -102,6 +102,7 @@ OWNER_AND_ADMINS = rule(client=OWN, admin=ALL)
 ADMINS_ONLY = rule(admin=ALL)
 AUTHORS = rule(trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL)
 AUDIT = replace(rule(auditor=ALL, admin=ALL), audited=True)
+CHAT = rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN)
 CLIENT_ROWS = rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL, auditor=ALL)
 
 RULES: Mapping[str, Rule] = MappingProxyType({
@@ -176,9 +177,16 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     "listUsers": ADMINS_ONLY,
     "setUserRole": rule(superadmin=ALL),
     "eraseUser": rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN, superadmin=ALL, auditor=OWN),
+    # chat (participants only: a client and their related staff; admins with anyone)
+    "openConversation": CHAT,
+    "sendMessage": CHAT,
+    "readConversation": CHAT,
+    "listConversations": CHAT,
+    "listMessages": CHAT,
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),
+    "socket:chat": CHAT,  # joining a conversation's room, sending and typing in it
 })
 SOCKET = "socket:"  # the prefix of the rules of Socket.IO events
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from projections import assignments, schema
+from projections.conversations import ConversationsModel
+from projections.messages import MessagesModel
 from projections.model import ReadModel
 from projections.payments import PaymentsModel
 from projections.plans import PlansModel
@@ -18,4 +20,5 @@ _ = assignments
 
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
-            ReconciliationsModel(), RelationshipsModel(), UsersModel()]
+            ReconciliationsModel(), RelationshipsModel(), UsersModel(), ConversationsModel(),
+            MessagesModel()]

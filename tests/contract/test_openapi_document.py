@@ -33,6 +33,7 @@ OPERATION_IDS = {
     "inviteClient", "acceptInvitation", "declineInvitation", "startRelationship", "endRelationship",
     "listRelationships",
     "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
+    "openConversation", "sendMessage", "readConversation", "listConversations", "listMessages",
 }
 
 
