@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1/commands/conversations", tags=["chat: commands"])
 Context = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/conversations"
 OPENED: dict[int | str, dict[str, Any]] = {
-    **CREATED, 200: {"description": "The pair's conversation already exists: its id"}}
+    **CREATED, 200: {"model": CommandOut, "description": "The pair's conversation already exists: its id"}}
 SENT: dict[int | str, dict[str, Any]] = {**APPLIED, **documented(429)}
 
 
@@ -44,7 +44,7 @@ class SendMessageRequest(BaseModel):
 
 class ReadUpToRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"up_to": 12}]})
-    up_to: int = Field(ge=0, le=2**31 - 1, description="A message's seq")
+    up_to: int = Field(strict=True, ge=0, le=2**31 - 1, description="A message's seq")
 
 
 class MessageSentOut(CommandOut):
