@@ -21,6 +21,7 @@ from application.context import CommandContext, CommandResult
 from application.errors import Forbidden, NotFound, VersionConflict
 from application.relationships import Relationships
 from domain.conversation import Conversation, conversation_id
+from domain.errors import InvalidValue
 from domain.values import Actor, Role
 
 RoleOf = Callable[[str], Role | None]
@@ -80,18 +81,18 @@ class Conversations:
 
     def pair_of(self, actor: Actor, other: str) -> list[str] | None:
         """The (client, staff) relationship the conversation depends on; None for an admin's.
-        Forbidden when the two may not chat."""
+        Someone the caller may not chat with is not found (404), as a row out of scope is."""
         if actor.uid == other:
-            raise Forbidden("a conversation needs two people")
+            raise InvalidValue("with", "a conversation needs two people")
         if actor.is_admin:
             if self.role_of(other) is None:
-                raise NotFound("User", other)
+                raise NotFound("user you may chat with", other)
             return None
         if actor.role is Role.CLIENT and self.relationships.is_active(actor.uid, other):
             return [actor.uid, other]
         if actor.role.is_staff and self.relationships.is_active(other, actor.uid):
             return [other, actor.uid]
-        raise Forbidden("you may chat only with a client or staff member you are actively related to")
+        raise NotFound("client or staff member you are actively related to", other)
 
     def send(self, ctx: CommandContext, cmd: SendMessage) -> CommandResult:
         """The message's id and seq are in the answer's extra; a repeat answers the first."""

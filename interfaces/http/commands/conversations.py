@@ -25,7 +25,8 @@ router = APIRouter(prefix="/v1/commands/conversations", tags=["chat: commands"])
 Context = Annotated[CommandContext, Depends(command_context())]
 LOCATION = "/v1/queries/conversations"
 OPENED: dict[int | str, dict[str, Any]] = {
-    **CREATED, 200: {"model": CommandOut, "description": "The pair's conversation already exists: its id"}}
+    **CREATED, 200: {"model": CommandOut, "description": "The pair's conversation already exists: its id"},
+    **documented(404, say={404: "Nobody by that uid that you may chat with"})}
 SENT: dict[int | str, dict[str, Any]] = {**APPLIED, **documented(429)}
 
 
