@@ -1,0 +1,52 @@
+"""Chat end to end with the JavaScript socket.io-client, in both profiles: a client and their
+trainer in the conversation's room exchange messages with acknowledgements, a stranger is
+refused, typing is relayed and never stored, and a message sent while the trainer was offline
+is in their unread count and history when they come back."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from uuid import UUID
+
+from domain.conversation import Conversation
+from tests.e2e.realtime.conftest import Live
+from tests.e2e.realtime.test_node_client import NODE_DIR
+from tests.e2e.realtime.test_socketio import someone
+from tests.support import relate
+
+
+def run_chat(live: Live, client: str, trainer: str, stranger: str, conversation: str) -> dict:
+    node = shutil.which("node")
+    assert node, "Node.js is required for the JavaScript client tests"
+    tokens = [live.token(client), live.token(trainer, "trainer"), live.token(stranger)]
+    run = subprocess.run([node, "chat.mjs", live.url, *tokens, conversation], cwd=NODE_DIR,
+                         capture_output=True, text=True, timeout=30, check=False)
+    assert run.returncode == 0, f"exit {run.returncode}: {run.stdout} {run.stderr}"
+    return json.loads(run.stdout)
+
+
+def test_a_client_and_their_trainer_chat_live_and_the_offline_one_catches_up(live: Live):
+    client, trainer, stranger = someone("alice"), someone("tom"), someone("bob")
+    relate(live.http, live.headers(trainer, "trainer"), client)
+    conversation = live.command("/v1/commands/conversations", client, {"with": trainer})["id"]
+    seen = run_chat(live, client, trainer, stranger, conversation)
+    assert seen["joins"] == {"client": {"ok": True}, "trainer": {"ok": True}, "stranger": {"ok": False}}
+    assert (seen["typing"], seen["strangerTyping"]) == ({"ok": True}, {"ok": False})
+    assert seen["typingRelayed"] == {"conversation_id": conversation, "uid": client}
+    assert seen["clientSawOwnTyping"] == 0
+    hello, delivered = seen["hello"], seen["helloDelivered"]
+    assert hello["ok"] is True and hello["seq"] == 1
+    assert (delivered["conversation_id"], delivered["position"]) == (conversation, hello["position"])
+    assert delivered["data"]["text"] == "Hello coach" and delivered["data"]["sender_id"] == client
+    assert seen["helloAgain"] == hello  # idempotent on client_message_id
+    assert seen["reply"]["seq"] == 2 and seen["replyDelivered"]["data"]["sender_id"] == trainer
+    assert not seen["strangerSend"]["ok"] and seen["strangerSend"]["error"]["status"] == 403
+    assert not seen["tooLong"]["ok"] and seen["tooLong"]["error"]["status"] == 422
+    assert seen["offline"]["seq"] == 3 and seen["rejoin"] == {"ok": True}
+    [mine] = seen["conversations"]["items"]
+    assert (mine["id"], mine["unread"], mine["last_message"]["text"]) == (conversation, 1, "Are you there?")
+    assert [m["text"] for m in seen["history"]["items"]] == ["Are you there?", "Hi! How did the squats go?"]
+    stored = live.system.aggregates.load(Conversation, UUID(conversation))
+    assert stored.version == 4  # started and three messages: typing is never stored
