@@ -1,7 +1,8 @@
 """Chat end to end with the JavaScript socket.io-client, in both profiles: a client and their
 trainer in the conversation's room exchange messages with acknowledgements, a stranger is
 refused, typing is relayed and never stored, and a message sent while the trainer was offline
-is in their unread count and history when they come back."""
+is in their unread count and history when they come back; once the relationship ends, the
+trainer's sockets leave the room and can send no more."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from uuid import UUID
 from domain.conversation import Conversation
 from tests.e2e.realtime.conftest import Live
 from tests.e2e.realtime.test_node_client import NODE_DIR
-from tests.e2e.realtime.test_socketio import someone
+from tests.e2e.realtime.test_relationship_sockets import _end, _in_room, _until
+from tests.e2e.realtime.test_socketio import connected, someone
 from tests.support import relate
 
 
@@ -50,3 +52,22 @@ def test_a_client_and_their_trainer_chat_live_and_the_offline_one_catches_up(liv
     assert [m["text"] for m in seen["history"]["items"]] == ["Are you there?", "Hi! How did the squats go?"]
     stored = live.system.aggregates.load(Conversation, UUID(conversation))
     assert stored.version == 4  # started and three messages: typing is never stored
+
+
+async def test_a_trainer_leaves_the_chat_room_once_the_relationship_ends(live: Live):
+    client, trainer = someone("alice"), someone("tom")
+    relate(live.http, live.headers(trainer, "trainer"), client)
+    opened = live.http.post("/v1/commands/conversations", json={"with": client},
+                            headers=live.headers(trainer, "trainer"))
+    conversation = opened.json()["id"]
+    room = f"chat:{conversation}"
+    async with connected(live, trainer, "trainer") as tom:
+        assert await tom.client.call("join", {"room": room}, timeout=5) == {"ok": True}
+        sid = tom.client.get_sid("/")
+        assert _in_room(live, sid, room)
+        _end(live, client)
+        await _until(lambda: not _in_room(live, sid, room), "the trainer's socket to leave the chat room")
+        assert await tom.client.call("join", {"room": room}, timeout=5) == {"ok": False}
+        refused = await tom.client.call("send", {"conversation_id": conversation, "text": "hi",
+                                                 "client_message_id": "late"}, timeout=5)
+        assert refused["ok"] is False and refused["error"]["status"] == 403
