@@ -49,6 +49,9 @@ class MessagesModel(ReadModel):
                 "seq": event.seq, "sender_id": event.sender_id, "text": event.text,
                 "client_message_id": event.client_message_id, "sent_at": utc(event.at)}
 
+    def change(self, row: Row, event: Any) -> Row:
+        raise TypeError(f"a message is never changed; chat_messages do not fold {type(event).__name__}")
+
     def out(self, row: Row) -> dict[str, Any]:
         return show(row)
 

@@ -5,9 +5,11 @@ spread over 1,000 conversations, each a client and their trainer with both socke
 Ours runs the server profile for real: uvicorn serving the app (Socket.IO through Redis), a
 Dramatiq worker projecting the messages, and the push after the projection commits. The
 baseline, measured in the same run at the same rate over as many sockets, is a bare Socket.IO
-relay (ops/bench/chat_baseline.py). Setting up (relationships, conversations, connections) is
-not measured. Each user sends 200 / 2,000 per second (6 a minute), within the chat limit; the
-general and per-IP limits are raised for the set-up's burst of calls from one address.
+relay (ops/bench/chat_baseline.py). The load is the JavaScript socket.io-client in one Node
+process (ops/bench/chat_load.cjs), so the generator is not the bottleneck. Setting up
+(relationships, conversations, connections) is not measured. Each user sends 200 / 2,000 per
+second (6 a minute), within the chat limit; the general and per-IP limits are raised for the
+set-up's burst of calls from one address.
 """
 
 from __future__ import annotations
@@ -15,14 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import time
+import os
+import shutil
+import subprocess
+import tempfile
 import uuid
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
-import socketio
 
 from domain.values import Role
 from infrastructure.bootstrap import init_storage
@@ -34,6 +39,8 @@ from ops.bench.readside import drop, worker
 from ops.bench.servers import serve
 
 ADMIN = "bench-admin"
+LOAD = Path(__file__).with_name("chat_load.cjs")
+NODE_MODULES = Path(__file__).resolve().parents[2] / "tests" / "e2e" / "realtime" / "node" / "node_modules"
 TARGET_P99_MS = 100.0
 
 
@@ -43,104 +50,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chat-duration", type=float, default=10.0, help="seconds measured at that rate")
 
 
+@dataclass(frozen=True)
 class Pair:
-    """One conversation: the client's and the trainer's sockets, and when each message left."""
+    """One conversation and its two participants' tokens (client, trainer)."""
 
-    def __init__(self, conversation: str, tokens: tuple[str, str]) -> None:
-        self.conversation, self.tokens = conversation, tokens
-        self.sockets: list[socketio.AsyncClient] = []
-
-
-class Clock:
-    """Sent and delivered times by client_message_id, and the acknowledgements."""
-
-    def __init__(self) -> None:
-        self.sent: dict[str, float] = {}
-        self.delivered: dict[str, float] = {}
-        self.acked: dict[str, float] = {}
-        self.refused: list[Any] = []
-
-    def on_message(self, me: int) -> Callable[[dict[str, Any]], None]:
-        def received(push: dict[str, Any]) -> None:
-            key = push["data"]["client_message_id"]
-            if key.endswith(f":{1 - me}") and key not in self.delivered:  # the other side's
-                self.delivered[key] = time.perf_counter()
-        return received
-
-    def latencies(self, key_set: set[str]) -> dict[str, Any]:
-        delivered = [(self.delivered[k] - self.sent[k]) * 1000 for k in key_set if k in self.delivered]
-        acked = [(self.acked[k] - self.sent[k]) * 1000 for k in key_set if k in self.acked]
-        return {"delivered": summary(delivered), "acked": summary(acked),
-                "lost": len(key_set) - len(delivered), "refused": len(self.refused)}
+    conversation: str
+    tokens: tuple[str, str]
 
 
-async def connect_all(url: str, pairs: list[Pair], clock: Clock, concurrency: int = 32) -> None:
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(pair: Pair, me: int) -> socketio.AsyncClient:
-        async with gate:
-            sock = socketio.AsyncClient(reconnection=False)
-            sock.on("chat.message", clock.on_message(me))
-            await sock.connect(url, auth={"token": pair.tokens[me]}, transports=["websocket"],
-                               wait_timeout=30)
-            joined = await sock.call("join", {"room": f"chat:{pair.conversation}"}, timeout=30)
-            assert joined == {"ok": True}, joined
-            return sock
-
-    for pair in pairs:
-        pair.sockets = []
-    made = await asyncio.gather(*(one(p, me) for p in pairs for me in (0, 1)))
-    for n, pair in enumerate(pairs):
-        pair.sockets = [made[2 * n], made[2 * n + 1]]
-
-
-async def steady(pairs: list[Pair], clock: Clock, rate: float, seconds: float, tag: str) -> set[str]:
-    """Open loop: one message every 1/rate s, conversations in turn, sides alternating."""
-    keys: set[str] = set()
-    pending: set[asyncio.Task[None]] = set()
-    start, n = time.perf_counter(), 0
-    while (due := start + n / rate) < start + seconds:
-        await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        pair = pairs[n % len(pairs)]
-        me = (n // len(pairs)) % 2
-        key = f"{tag}-{n}:{me}"
-        keys.add(key)
-        task = asyncio.create_task(_send(pair, me, key, clock))
-        pending.add(task)
-        task.add_done_callback(pending.discard)
-        n += 1
-    await _settle(clock, keys, 15.0)
-    return keys
-
-
-async def _send(pair: Pair, me: int, key: str, clock: Clock) -> None:
-    body = {"conversation_id": pair.conversation, "text": f"set {key} done", "client_message_id": key}
-    clock.sent[key] = time.perf_counter()
-    ack = await pair.sockets[me].call("send", body, timeout=30)
-    clock.acked[key] = time.perf_counter()
-    if not ack.get("ok"):
-        clock.refused.append(ack)
-
-
-async def _settle(clock: Clock, keys: set[str], seconds: float) -> None:
-    deadline = time.perf_counter() + seconds
-    while time.perf_counter() < deadline and not keys <= clock.delivered.keys():
-        await asyncio.sleep(0.05)
-
-
-async def disconnect_all(pairs: list[Pair]) -> None:
-    await asyncio.gather(*(s.disconnect() for p in pairs for s in p.sockets))
-
-
-async def measure(url: str, pairs: list[Pair], args: argparse.Namespace) -> dict[str, Any]:
-    clock = Clock()
-    await connect_all(url, pairs, clock)
-    try:
-        await steady(pairs, clock, args.chat_rate, 2.0, "warm")
-        keys = await steady(pairs, clock, args.chat_rate, args.chat_duration, "run")
-    finally:
-        await disconnect_all(pairs)
-    return clock.latencies(keys)
+def measure(url: str, pairs: list[Pair], args: argparse.Namespace) -> dict[str, Any]:
+    """The JavaScript load (ops/bench/chat_load.cjs): socket.io-client, one socket per participant."""
+    node = shutil.which("node")
+    assert node, "Node.js is required (and `make node` for socket.io-client)"
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as listed:
+        json.dump([{"conversation": p.conversation, "tokens": list(p.tokens)} for p in pairs], listed)
+        listed.flush()
+        run = subprocess.run(
+            [node, str(LOAD), url, listed.name, str(args.chat_rate), str(args.chat_duration)],
+            capture_output=True, text=True, timeout=600, check=False,
+            env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
+    if run.returncode != 0:
+        raise RuntimeError(f"the chat load failed: {run.stderr[-2000:]}")
+    found = json.loads(run.stdout)
+    return {"delivered": summary(found["delivered"]), "acked": summary(found["acked"]),
+            "lost": found["lost"], "refused": found["refusedCount"], "refusals": found["refused"]}
 
 
 def environment(args: argparse.Namespace, schema: str) -> dict[str, str]:
@@ -185,9 +118,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             REDIS_URL=args.redis_url))
         with serve("interfaces.asgi:create", env) as server, worker(env):
             pairs = prepare(server.url, args.chat_conversations)
-            ours = asyncio.run(measure(server.url, pairs, args))
+            ours = measure(server.url, pairs, args)
         with serve("ops.bench.chat_baseline:create", {}) as server:
-            base = asyncio.run(measure(server.url, pairs, args))
+            base = measure(server.url, pairs, args)
     finally:
         drop(args.database_url, schema)
     return publish(args, {"ours": ours, "baseline": base})
