@@ -62,16 +62,17 @@ def measure(url: str, pairs: list[Pair], args: argparse.Namespace) -> dict[str, 
     """The JavaScript load (ops/bench/chat_load.cjs): socket.io-client, one socket per participant."""
     node = shutil.which("node")
     assert node, "Node.js is required (and `make node` for socket.io-client)"
-    with tempfile.NamedTemporaryFile("w", suffix=".json") as listed:
-        json.dump([{"conversation": p.conversation, "tokens": list(p.tokens)} for p in pairs], listed)
-        listed.flush()
+    with tempfile.TemporaryDirectory() as work:
+        listed, out = Path(work) / "pairs.json", Path(work) / "out.json"
+        listed.write_text(json.dumps([{"conversation": p.conversation, "tokens": list(p.tokens)}
+                                      for p in pairs]))
         run = subprocess.run(
-            [node, str(LOAD), url, listed.name, str(args.chat_rate), str(args.chat_duration)],
+            [node, str(LOAD), url, str(listed), str(args.chat_rate), str(args.chat_duration), str(out)],
             capture_output=True, text=True, timeout=600, check=False,
             env={**os.environ, "NODE_PATH": str(NODE_MODULES)})
-    if run.returncode != 0:
-        raise RuntimeError(f"the chat load failed: {run.stderr[-2000:]}")
-    found = json.loads(run.stdout)
+        if run.returncode != 0:
+            raise RuntimeError(f"the chat load failed: {run.stderr[-2000:]}")
+        found = json.loads(out.read_text())
     return {"delivered": summary(found["delivered"]), "acked": summary(found["acked"]),
             "lost": found["lost"], "refused": found["refusedCount"], "refusals": found["refused"]}
 

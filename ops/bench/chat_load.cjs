@@ -1,12 +1,13 @@
-// The chat benchmark's load (ops/bench/chat.py runs it): node chat_load.cjs <url> <pairs.json> <rate> <seconds>
+// The chat benchmark's load (ops/bench/chat.py runs it):
+// node chat_load.cjs <url> <pairs.json> <rate> <seconds> <out.json>
 // Connects both sides of every conversation and joins its room, then sends `rate` messages/s for
-// `seconds` (after 2 s of warm-up), conversations in turn, sides alternating, and prints JSON:
+// `seconds` (after 2 s of warm-up), conversations in turn, sides alternating, and writes JSON:
 // for each message, ms from the send to its delivery on the other side's socket, and to the ack.
 // NODE_PATH points at tests/e2e/realtime/node/node_modules (socket.io-client).
 const { io } = require("socket.io-client");
 const fs = require("fs");
 
-const [url, pairsFile, rateText, secondsText] = process.argv.slice(2);
+const [url, pairsFile, rateText, secondsText, outFile] = process.argv.slice(2);
 const pairs = JSON.parse(fs.readFileSync(pairsFile, "utf8"));
 const rate = Number(rateText);
 const seconds = Number(secondsText);
@@ -81,6 +82,6 @@ async function steady(sockets, tag, duration) {
     if (acked.has(k)) out.acked.push(acked.get(k) - sent.get(k));
   }
   for (const pair of sockets) for (const s of pair) s.close();
-  process.stdout.write(JSON.stringify(out));
+  fs.writeFileSync(outFile, JSON.stringify(out));
   process.exit(0);
 })().catch((error) => { console.error(error); process.exit(1); });
