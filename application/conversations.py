@@ -59,11 +59,12 @@ class Conversations:
         self.aggregates, self.relationships, self.role_of = aggregates, relationships, role_of
 
     def open(self, ctx: CommandContext, cmd: OpenConversation) -> CommandResult:
-        """The pair's conversation: created (201) the first time, found (200) after, races too."""
-        pair = self.pair_of(ctx.actor, cmd.with_uid)
-        found = self.existing(ctx.actor.uid, cmd.with_uid)
+        """The pair's conversation: created (201) the first time, found (200) after, races too
+        (a conversation the caller is in is found even if they may no longer send in it)."""
+        found = self.existing(ctx.actor.uid, cmd.with_uid) if ctx.actor.uid != cmd.with_uid else None
         if found is not None:
             return found
+        pair = self.pair_of(ctx.actor, cmd.with_uid)
         try:
             return self.aggregates.execute(
                 ctx, lambda: Conversation.start(ctx.actor.uid, cmd.with_uid, pair, ctx.at), created=True)

@@ -4,12 +4,12 @@ and typing indicators relayed to the room (never stored)."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
 import socketio
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from application.access_rules import RULES
 from application.context import CommandContext
@@ -72,7 +72,7 @@ class ChatSockets:
         return {"ok": True}
 
     async def _may_join(self, actor: Actor, conversation: str) -> str | None:
-        return await asyncio.to_thread(self.system.conversations.may_join, actor.uid, uuid.UUID(conversation))
+        return await run_in_threadpool(self.system.conversations.may_join, actor.uid, uuid.UUID(conversation))
 
     async def send(self, sid: str, data: Any = None) -> dict[str, Any]:
         """The HTTP route's command: acknowledged with the message's id, seq and position."""
@@ -83,7 +83,7 @@ class ChatSockets:
             cmd = _command(data)
             await self.system.rate_limits.raise_if_over("chat", actor.uid)
             ctx = CommandContext(actor, self.system.clock(), uuid.uuid4().hex)
-            result = await asyncio.to_thread(self.system.conversations.send, ctx, cmd)
+            result = await run_in_threadpool(self.system.conversations.send, ctx, cmd)  # as HTTP's
         except RateLimited as error:
             return {"ok": False, "error": problem(429, "rate-limited", "Too many requests", str(error),
                                                   retry_after=error.verdict.reset_s)}
