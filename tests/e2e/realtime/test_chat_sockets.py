@@ -2,7 +2,7 @@
 trainer in the conversation's room exchange messages with acknowledgements, a stranger is
 refused, typing is relayed and never stored, and a message sent while the trainer was offline
 is in their unread count and history when they come back; once the relationship ends, the
-trainer's sockets leave the room and can send no more."""
+trainer's sockets leave the room and can send no more; socket sends count against the chat limit."""
 
 from __future__ import annotations
 
@@ -11,8 +11,13 @@ import shutil
 import subprocess
 from uuid import UUID
 
+import httpx
+
 from domain.conversation import Conversation
-from tests.e2e.realtime.conftest import Live
+from infrastructure.bootstrap import bootstrap, init_storage
+from infrastructure.settings import Settings
+from interfaces.http.app import create_asgi
+from tests.e2e.realtime.conftest import Live, Uvicorn
 from tests.e2e.realtime.test_node_client import NODE_DIR
 from tests.e2e.realtime.test_relationship_sockets import _end, _in_room, _until
 from tests.e2e.realtime.test_socketio import connected, someone
@@ -71,3 +76,23 @@ async def test_a_trainer_leaves_the_chat_room_once_the_relationship_ends(live: L
         refused = await tom.client.call("send", {"conversation_id": conversation, "text": "hi",
                                                  "client_message_id": "late"}, timeout=5)
         assert refused["ok"] is False and refused["error"]["status"] == 403
+
+
+async def test_socket_sends_count_against_the_senders_chat_limit(tmp_path):
+    settings = Settings(GYMGENIUS_DATA_DIR=tmp_path / "var", GYMGENIUS_RATE_LIMIT_CHAT="2/minute")  # type: ignore[call-arg]
+    init_storage(settings)
+    system = bootstrap(settings)
+    try:
+        with Uvicorn(create_asgi(system)) as server, httpx.Client(base_url=server.url, timeout=10) as http:
+            live = Live(system, server.url, http)
+            http.get("/v1/queries/conversations", headers=live.headers("alice"))  # alice is seen
+            opened = http.post("/v1/commands/conversations", json={"with": "alice"},
+                               headers=live.headers("root", "admin"))
+            async with connected(live, "root", "admin") as root:
+                answers = [await root.client.call("send", {
+                    "conversation_id": opened.json()["id"], "text": f"note {n}",
+                    "client_message_id": f"n{n}"}, timeout=5) for n in range(3)]
+    finally:
+        system.close()
+    assert [a["ok"] for a in answers] == [True, True, False]
+    assert answers[2]["error"]["status"] == 429
