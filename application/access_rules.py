@@ -103,6 +103,7 @@ ADMINS_ONLY = rule(admin=ALL)
 AUTHORS = rule(trainer=AUTHOR, nutritionist=AUTHOR, admin=ALL)
 AUDIT = replace(rule(auditor=ALL, admin=ALL), audited=True)
 EACH_OWN = rule(**{r.value: OWN for r in TOKEN_ROLES})
+CHAT = rule(client=OWN, trainer=OWN, nutritionist=OWN, admin=OWN)
 CLIENT_ROWS = rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL, auditor=ALL)
 
 RULES: Mapping[str, Rule] = MappingProxyType({
@@ -185,9 +186,16 @@ RULES: Mapping[str, Rule] = MappingProxyType({
     # progress (read from workout sessions; adherence against the assigned workout plan)
     "getProgress": CLIENT_ROWS,
     "getProgressRoster": rule(trainer=RELATED, nutritionist=RELATED),
+    # chat (participants only: a client and their related staff; admins with anyone)
+    "openConversation": CHAT,
+    "sendMessage": CHAT,
+    "readConversation": CHAT,
+    "listConversations": CHAT,
+    "listMessages": CHAT,
     # Socket.IO (not HTTP routes): connecting, and joining a workout session's room to watch it
     "socket:connect": SIGNED_IN,
     "socket:joinWorkoutSession": rule(client=OWN, trainer=RELATED, nutritionist=RELATED, admin=ALL),
+    "socket:chat": CHAT,  # joining a conversation's room, sending and typing in it
 })
 SOCKET = "socket:"  # the prefix of the rules of Socket.IO events
 

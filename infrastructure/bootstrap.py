@@ -12,6 +12,7 @@ from dramatiq import Worker
 
 from application.aggregates import Aggregates
 from application.audit import Audit
+from application.conversations import Conversations
 from application.gateway import PaymentGateway
 from application.gateway_events import GatewayEvents
 from application.identity import IdentityMirror, TokenVerifier
@@ -74,6 +75,7 @@ class System:
     payments: Payments
     plans: Plans
     relationships: Relationships
+    conversations: Conversations
     subscriptions: Subscriptions
     tiers: TierCatalogue
     lifecycle: Lifecycle
@@ -203,6 +205,7 @@ def bootstrap(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
         workout_sessions=WorkoutSessions(aggregates), payments=payments,
         plans=Plans(aggregates, relationships), relationships=relationships,
+        conversations=Conversations(aggregates, relationships, roles.known_role),
         subscriptions=subscriptions, tiers=tiers,
         lifecycle=lifecycle, policies=policies, tick=tick,
         tokens=RememberingVerifier(verifier, clock), dev_tokens=dev_tokens, firebase=firebase,

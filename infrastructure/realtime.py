@@ -30,7 +30,8 @@ log = structlog.get_logger("gymgenius.realtime")
 
 def payload(change: Change, trace_id: str = "") -> dict[str, Any]:
     """A push: the row, its position, and the trace id of the command that wrote it ("" if unknown)."""
-    return {"id": change.id, "position": change.position, "data": change.data, "trace_id": trace_id}
+    return {"id": change.id, "position": change.position, "data": change.data, "trace_id": trace_id,
+            **dict(change.fields)}
 
 
 def _no_trace(position: int) -> str:

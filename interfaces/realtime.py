@@ -1,11 +1,13 @@
-"""Socket.IO handlers: who may connect, and who may watch a workout session live."""
+"""Socket.IO handlers: who may connect, who may watch a workout session live, and chat (its
+rooms follow the same rule: a staff member whose relationship ends leaves the client's rooms)."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 
 import socketio
 import structlog
@@ -22,14 +24,29 @@ from infrastructure.readstore import ReadStoreBusy
 from projections.watching import watchable_client
 
 SESSION_ROOM = "workout-session:"
+CHAT_ROOM = "chat:"
 TOKEN_REQUIRED = "a token is required"  # noqa: S105 (a message, not a secret)
 WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
 CONNECT, JOIN = "socket:connect", "socket:joinWorkoutSession"  # their rules in access_rules
 log = structlog.get_logger("gymgenius.realtime")
 
 
-def register(system: System) -> socketio.AsyncServer:
-    """Installs the connect, disconnect, join and leave handlers on the system's server."""
+Handler = Callable[..., Awaitable[dict[str, Any]]]
+
+
+class ChatRooms(Protocol):
+    """Chat's handlers (interfaces.http.chat_socket: they send through the HTTP route's command)."""
+
+    async def join(self, sid: str, conversation: str) -> dict[str, bool]: ...
+
+    async def send(self, sid: str, data: Any = None) -> dict[str, Any]: ...
+
+    async def typing(self, sid: str, data: Any = None) -> dict[str, bool]: ...
+
+
+def register(system: System, chat: ChatRooms | None = None) -> socketio.AsyncServer:
+    """Installs the connect, disconnect, join and leave handlers on the system's server, and
+    chat's when given."""
     sio = system.realtime.server
     expiry = Expiry(system, sio)
 
@@ -69,6 +86,8 @@ def register(system: System) -> socketio.AsyncServer:
         return {"ok": True}
 
     async def join(sid: str, data: Any = None) -> dict[str, bool]:
+        if chat is not None and (conversation := chat_in(data)) is not None:
+            return await chat.join(sid, conversation)
         session_id = session_in(data)
         if session_id is None:
             return {"ok": False}
@@ -87,6 +106,9 @@ def register(system: System) -> socketio.AsyncServer:
         return {"ok": True}
 
     async def leave(sid: str, data: Any = None) -> dict[str, bool]:
+        if (conversation := chat_in(data)) is not None:
+            await sio.leave_room(sid, CHAT_ROOM + conversation)
+            return {"ok": True}
         session_id = session_in(data)
         if session_id is None:
             return {"ok": False}
@@ -108,8 +130,10 @@ def register(system: System) -> socketio.AsyncServer:
         log.info("realtime_access_ended", staff_id=staff_id, rooms_left=left)
 
     system.realtime.access_ended.handler = access_ended
-    for name, handler in {"connect": connect, "disconnect": disconnect, "join": join,
-                          "leave": leave, "reauth": reauth}.items():
+    handlers: dict[str, Handler] = {"join": join, "leave": leave, "reauth": reauth}
+    if chat is not None:
+        handlers |= {"send": chat.send, "typing": chat.typing}
+    for name, handler in {"connect": connect, "disconnect": disconnect, **handlers}.items():
         sio.on(name, handler)
     return sio
 
@@ -179,13 +203,22 @@ async def _actor(sio: socketio.AsyncServer, sid: str) -> Actor:
     return Actor(uid=session["uid"], role=Role(session["role"]))
 
 
+def chat_in(data: Any) -> str | None:
+    """The conversation id named by a `{"room": "chat:<id>"}` payload, if any."""
+    return _room_id(data, CHAT_ROOM)
+
+
 def session_in(data: Any) -> str | None:
     """The workout-session id named by a `{"room": "workout-session:<id>"}` payload, if any."""
+    return _room_id(data, SESSION_ROOM)
+
+
+def _room_id(data: Any, prefix: str) -> str | None:
     room = data.get("room") if isinstance(data, dict) else None
-    if not isinstance(room, str) or not room.startswith(SESSION_ROOM) or len(room) > 100:
+    if not isinstance(room, str) or not room.startswith(prefix) or len(room) > 100:
         return None
     try:
-        return str(uuid.UUID(room.removeprefix(SESSION_ROOM)))
+        return str(uuid.UUID(room.removeprefix(prefix)))
     except ValueError:
         return None
 

@@ -21,6 +21,7 @@ class Change:
     rooms: tuple[str, ...]
     data: dict[str, Any]
     ends_access: tuple[str, str] | None = None  # (staff, client): leave the client's live rooms
+    fields: tuple[tuple[str, str], ...] = ()  # more top-level fields of the push ("conversation_id")
 
 
 class EventSource(Protocol):

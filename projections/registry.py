@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from projections import assignments, schema
+from projections.conversations import ConversationsModel
 from projections.inboxes import InboxesModel
+from projections.messages import MessagesModel
 from projections.model import ReadModel
 from projections.notifications import NotificationsModel
 from projections.payments import PaymentsModel
@@ -22,4 +24,5 @@ _ = assignments
 def read_models() -> list[ReadModel]:
     return [WorkoutSessionsModel(), PaymentsModel(), PlansModel(), SubscriptionsModel(),
             ReconciliationsModel(), RelationshipsModel(), UsersModel(),
-            NotificationsModel(), InboxesModel(), ProgressModel()]
+            NotificationsModel(), InboxesModel(), ProgressModel(), ConversationsModel(),
+            MessagesModel()]

@@ -14,7 +14,7 @@ from eventsourcing.utils import strtobool
 
 from application.idempotency import CommandLedger, IdempotencyClaim, RememberedAnswer
 from application.ports import StaleWrite
-from domain import workout_session
+from domain import conversation, workout_session
 from infrastructure.eventstore.cache import CommittedAggregates
 from infrastructure.eventstore.commit_hooks import CommitHooks
 from infrastructure.eventstore.group_commit import GroupCommitter
@@ -35,7 +35,7 @@ class EventLog(Application[UUID]):
     """GymGenius's event store: one ordered log of every aggregate's events (the EventStore port)."""
 
     name = "GymGenius"
-    snapshotting_intervals: ClassVar = {workout_session.WorkoutSession: 50}
+    snapshotting_intervals: ClassVar = {workout_session.WorkoutSession: 50, conversation.Conversation: 100}
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

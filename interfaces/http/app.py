@@ -13,6 +13,8 @@ from infrastructure.razorpay.embedded import MOUNT
 from interfaces import realtime
 from interfaces.http import admin, audit, dev_tokens, operations, problems, reconciliations, webhooks
 from interfaces.http.admin_page import AdminPage
+from interfaces.http.chat_socket import ChatSockets
+from interfaces.http.commands import conversations as conversation_commands
 from interfaces.http.commands import notifications as notification_commands
 from interfaces.http.commands import payments as payment_commands
 from interfaces.http.commands import plans as plan_commands
@@ -23,6 +25,7 @@ from interfaces.http.commands import workout_sessions as session_commands
 from interfaces.http.deps import admitted
 from interfaces.http.edge import Edge
 from interfaces.http.openapi import described
+from interfaces.http.queries import conversations as conversation_queries
 from interfaces.http.queries import dashboard, tiers
 from interfaces.http.queries import notifications as notification_queries
 from interfaces.http.queries import payments as payment_queries
@@ -38,13 +41,13 @@ from interfaces.http.tracing import Tracing
 COMMAND_ROUTERS: list[APIRouter] = [
     dev_tokens.router, session_commands.router, plan_commands.router, subscription_commands.router,
     payment_commands.router, webhooks.router, reconciliations.commands, relationship_commands.router,
-    user_commands.router, notification_commands.router,
+    user_commands.router, notification_commands.router, conversation_commands.router,
 ]
 QUERY_ROUTERS: list[APIRouter] = [
     session_queries.router, admin.router, tiers.router, payment_queries.router, dashboard.router,
     plan_queries.router, subscription_queries.router, audit.router, reconciliations.queries,
     relationship_queries.router, user_queries.router, notification_queries.router,
-    progress_queries.router,
+    progress_queries.router, conversation_queries.router,
 ]
 
 
@@ -75,7 +78,7 @@ def create_query_asgi(system: System, *, close_on_shutdown: bool = False) -> soc
 
 
 def with_socketio(system: System, app: FastAPI) -> socketio.ASGIApp:
-    realtime.register(system)
+    realtime.register(system, ChatSockets(system, system.realtime.server))
     return socketio.ASGIApp(system.realtime.server, other_asgi_app=app, socketio_path="socket.io")
 
 

@@ -18,7 +18,7 @@ from psycopg import sql
 
 from infrastructure.bootstrap import init_storage
 from infrastructure.settings import Settings
-from ops.bench import audit_speed, baseline, money, readside, report
+from ops.bench import audit_speed, baseline, chat, money, readside, report
 from ops.bench.load import Call, Outcome, drive
 from ops.bench.profile import profile_under_load
 from ops.bench.sections import time_sections
@@ -36,11 +36,13 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--warmup", type=float, default=3.0, help="seconds of load before measuring")
     p.add_argument("--duration", type=float, default=12.0, help="seconds measured per app")
     p.add_argument("--py-spy", default=None, help="path of a py-spy binary: also profile our app")
-    p.add_argument("--suite", choices=("all", "write", "read", "money", "audit"), default="all",
+    p.add_argument("--suite", choices=("all", "write", "read", "money", "audit", "chat"), default="all",
                    help="write: commands against a bare INSERT; read: ops/bench/readside.py; "
                         "money: ops/bench/money.py (Razorpay webhooks); "
-                        "audit: ops/bench/audit_speed.py (chain verification, export); all: every one")
+                        "audit: ops/bench/audit_speed.py (chain verification, export); "
+                        "chat: ops/bench/chat.py (socket send to delivery); all: every one")
     readside.add_arguments(p)
+    chat.add_arguments(p)
     money.add_arguments(p)
     return p.parse_args(argv)
 
@@ -50,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.suite == "audit":
         audit_speed.main(["--database-url", args.database_url, "--redis-url", args.redis_url])
         return
-    if args.suite in ("read", "money"):
-        {"read": readside.run, "money": money.run}[args.suite](args)
+    if args.suite in ("read", "money", "chat"):
+        {"read": readside.run, "money": money.run, "chat": chat.run}[args.suite](args)
         return
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     settings = Settings(  # type: ignore[call-arg]
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.suite == "all":
         readside.run(args)
         money.run(args)
+        chat.run(args)
         audit_speed.main(["--database-url", args.database_url, "--redis-url", args.redis_url])
 
 

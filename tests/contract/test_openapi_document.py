@@ -37,6 +37,7 @@ OPERATION_IDS = {
     "getMe", "updateMyProfile", "getUser", "listUsers", "setUserRole", "eraseUser",
     "listNotifications", "markNotificationsRead",
     "getProgress", "getProgressRoster",
+    "openConversation", "sendMessage", "readConversation", "listConversations", "listMessages",
 }
 
 

@@ -1,0 +1,75 @@
+"""Chat messages read model: one row per message, paged newest first within its conversation.
+
+A message's push (`chat.message`) goes to its conversation's room once the row is committed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.conversation import Conversation
+from projections.model import Change, ReadModel, Row
+from projections.pages import Page, page
+from projections.schema import metadata
+from projections.values import iso, utc
+
+messages = Table(
+    "chat_messages",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("conversation_id", String(36), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("sender_id", String(128), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("client_message_id", String(128), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Index("ix_chat_messages_conversation_seq", "conversation_id", "seq", unique=True),
+)
+
+CHAT_ROOM = "chat:"
+
+
+class MessagesModel(ReadModel):
+    name = "chat_messages"
+    table = messages
+    created_by = Conversation.MessageSent
+    event_types = (Conversation.MessageSent,)
+    push_event = "chat.message"
+
+    def key(self, event: Any) -> str:
+        return str(event.message_id)
+
+    def create(self, event: Conversation.MessageSent, position: int) -> Row:
+        return {"id": str(event.message_id), "conversation_id": str(event.originator_id),
+                "seq": event.seq, "sender_id": event.sender_id, "text": event.text,
+                "client_message_id": event.client_message_id, "sent_at": utc(event.at)}
+
+    def change(self, row: Row, event: Any) -> Row:
+        raise TypeError(f"a message is never changed; chat_messages do not fold {type(event).__name__}")
+
+    def out(self, row: Row) -> dict[str, Any]:
+        return show(row)
+
+    def rooms(self, row: Row) -> tuple[str, ...]:
+        return (CHAT_ROOM + str(row["conversation_id"]),)
+
+    def changes(self, row: Row) -> list[Change]:
+        return [Change(self.push_event, str(row["id"]), int(row["position"]), self.rooms(row),
+                       self.out(row), fields=(("conversation_id", str(row["conversation_id"])),))]
+
+
+def show(row: Row) -> dict[str, Any]:
+    kept = ("id", "seq", "sender_id", "text", "client_message_id")
+    return {**{k: row[k] for k in kept}, "sent_at": iso(row["sent_at"])}
+
+
+async def list_messages(conn: AsyncConnection, conversation_id: str, *, limit: int,
+                        cursor: str | None) -> Page:
+    """A conversation's messages, newest first (the caller was checked to take part)."""
+    query = select(messages).where(messages.c.conversation_id == conversation_id)
+    return await page(conn, query, messages.c.seq, limit, cursor, show)
