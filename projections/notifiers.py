@@ -3,11 +3,7 @@
 A notifier names the events it reads, the *source* an event belongs to (the aggregate, by default),
 what an event teaches about its source (`learn`: above all, the recipient) and what it tells whom
 (`notices`), and which of the source's notices an event settles as read (`settled`), beside what
-the recipient marks read in their inbox. Adding a kind is adding a notifier to NOTIFIERS, e.g. a
-`Plan.Generated` notifier (to the client, or to the staff member who asked for a draft), or a
-`Conversation.MessageSent` one (to the other participant, learnt from the conversation's start,
-with the message's `seq` in `data`), whose `settled` answers, for `Conversation.ReadUpTo`, the
-reader's notices of messages up to that `seq`.
+the recipient marks read in their inbox. Adding a kind is adding a notifier to NOTIFIERS.
 """
 
 from __future__ import annotations
@@ -16,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
+from domain.conversation import Conversation
 from domain.payment import Payment
 from domain.plan import Plan
 from domain.subscription import Subscription
@@ -108,17 +105,64 @@ class SubscriptionNotifier(Notifier):
         return []
 
 
-class PlanAssignedNotifier(Notifier):
-    """A client hears that a plan is theirs (each client of a plan is a source of their own)."""
+class PlanNotifier(Notifier):
+    """A client hears that a plan is theirs; whoever asked for a generated plan hears that it is
+    ready (a client's own generated plan is assigned to them at once: one notice, not two). Each
+    plan-and-person pair is a source of its own."""
 
-    event_types = (Plan.Assigned,)
+    event_types = (Plan.Generated, Plan.Assigned)
 
     def source(self, event: Any) -> str:
-        return str(uuid5(SOURCES, f"{event.originator_id}\x1f{event.client_id}"))
+        person = event.client_id if isinstance(event, Plan.Assigned) else event.author_id
+        return str(uuid5(SOURCES, f"{event.originator_id}\x1f{person}"))
+
+    def learn(self, facts: Facts, event: Any) -> Facts:
+        return {"generated": True} if isinstance(event, Plan.Generated) else {}
 
     def notices(self, facts: Facts, event: Any) -> list[Notice]:
-        return [Notice("plan_assigned", "A new plan is yours", {"plan_id": str(event.originator_id)},
+        plan_id = str(event.originator_id)
+        if isinstance(event, Plan.Generated):
+            return [Notice("plan_generated", _ready(event), {
+                "plan_id": plan_id, "client_id": event.client_id, "source": event.source.value},
+                recipient=event.author_id)]
+        if facts.get("generated"):
+            return []
+        return [Notice("plan_assigned", "A new plan is yours", {"plan_id": plan_id},
                        recipient=event.client_id)]
 
 
-NOTIFIERS: tuple[Notifier, ...] = (PaymentNotifier(), SubscriptionNotifier(), PlanAssignedNotifier())
+def _ready(event: Any) -> str:
+    if event.client_id is not None and event.client_id != event.author_id:
+        return f"Generated draft ready to review: {event.title}"
+    return f"Your plan is ready: {event.title}"
+
+
+class MessageNotifier(Notifier):
+    """The other participant hears of each message (never its text); their read receipt, or their
+    own next message, settles the notices of the messages it covers."""
+
+    event_types = (Conversation.Started, Conversation.MessageSent, Conversation.ReadUpTo)
+
+    def learn(self, facts: Facts, event: Any) -> Facts:
+        return {"participants": list(event.participants)} if isinstance(event, Conversation.Started) else {}
+
+    def notices(self, facts: Facts, event: Any) -> list[Notice]:
+        if not isinstance(event, Conversation.MessageSent):
+            return []
+        data = {"conversation_id": str(event.originator_id), "message_id": str(event.message_id),
+                "seq": event.seq, "sender_id": event.sender_id}
+        return [Notice("message_received", "New message", data, recipient=uid)
+                for uid in facts.get("participants", []) if uid != event.sender_id]
+
+    def settled(self, notices: list[dict[str, Any]], event: Any) -> set[str]:
+        if isinstance(event, Conversation.ReadUpTo):
+            reader, seq = event.uid, event.seq
+        elif isinstance(event, Conversation.MessageSent):
+            reader, seq = event.sender_id, event.seq
+        else:
+            return set()
+        return {n["id"] for n in notices if n["recipient_id"] == reader and n["data"]["seq"] <= seq}
+
+
+NOTIFIERS: tuple[Notifier, ...] = (
+    PaymentNotifier(), SubscriptionNotifier(), PlanNotifier(), MessageNotifier())

@@ -42,6 +42,12 @@ class NotificationDataOut(BaseModel):
     period_start: datetime | None = None
     period_end: datetime | None = None
     grace_until: datetime | None = None
+    client_id: str | None = Field(None, description="A generated plan's client")
+    source: str | None = Field(None, description="A generated plan's: ai or fallback")
+    conversation_id: str | None = None
+    message_id: str | None = None
+    seq: int | None = Field(None, description="A message's number in its conversation")
+    sender_id: str | None = None
 
 
 class NotificationOut(BaseModel):
@@ -50,7 +56,8 @@ class NotificationOut(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
     id: str
     kind: str = Field(description="payment_captured, payment_failed, subscription_activated, renewal_due, "
-                                  "subscription_past_due, subscription_expired, plan_assigned, ...")
+                                  "subscription_past_due, subscription_expired, plan_assigned, "
+                                  "plan_generated, message_received")
     title: str
     data: NotificationDataOut
     created_at: datetime

@@ -35,6 +35,12 @@ def _mine(api, headers, position: int) -> list[dict]:
     return answer.json()["items"]
 
 
+def _notified(api, headers, position: int) -> dict:
+    answer = api.get("/v1/queries/notifications", params={"min_position": position}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def test_a_client_and_their_trainer_chat_with_receipts_unread_counts_and_paged_history(
         api, auth, system):
     tom, alice = auth("tom", "trainer"), auth("alice")
@@ -57,9 +63,15 @@ def test_a_client_and_their_trainer_chat_with_receipts_unread_counts_and_paged_h
     assert (mine["id"], mine["participants"], mine["unread"]) == (conversation, ["alice", "tom"], 0)
     assert mine["last_message"]["text"] == "thanks" and mine["version"] == last["version"]
     assert _mine(api, tom, last["position"])[0]["unread"] == 1  # alice's one after tom's last
+    told = _notified(api, tom, last["position"])
+    assert told["unread_count"] == 1
+    assert [(n["kind"], n["data"]["seq"], n["read"]) for n in told["items"]] == [
+        ("message_received", 5, False), ("message_received", 1, True)]  # his reply read her first
+    assert _notified(api, alice, last["position"])["unread_count"] == 0  # her "thanks" read his
     read = api.post(f"{COMMANDS}/{conversation}/read", json={"up_to": 5}, headers=tom)
     assert read.status_code == 200, read.text
     assert _mine(api, tom, read.json()["position"])[0]["unread"] == 0
+    assert _notified(api, tom, read.json()["position"])["unread_count"] == 0
     assert api.post(f"{COMMANDS}/{conversation}/read", json={"up_to": 6}, headers=tom).status_code == 422
     page = _history(api, tom, conversation, last["position"], limit=2).json()
     assert [m["seq"] for m in page["items"]] == [5, 4] and set(page["items"][0]) == MESSAGE_FIELDS

@@ -94,6 +94,10 @@ def test_a_clients_own_plan_reads_generating_then_published_and_assigned(ai_api,
     generation = ai_system.aggregates.load(Plan, uuid.UUID(plan_id)).generation
     assert generation.source is PlanSource.AI and generation.finish_reason == "STOP"
     assert generation.prompt_tokens == 120 and len(generation.prompt_hash) == 64
+    told = wait_until(lambda: ai_api.get("/v1/queries/notifications", headers=client).json()["items"],
+                      what="the client told their plan is ready")
+    assert [(n["kind"], n["data"]["plan_id"], n["data"]["source"]) for n in told] == [
+        ("plan_generated", plan_id, "ai")]  # and not also "a new plan is yours"
     assert "peanuts" in gemini.requests[-1]["contents"][0]["parts"][0]["text"]
     redelivered = CommandContext(Actor("plan-generator", Role.SYSTEM), datetime.now(UTC), "")
     assert ai_system.generation.generate(redelivered, uuid.UUID(plan_id)) is None  # generated once

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from domain.conversation import Conversation
 from domain.inbox import Inbox
 from domain.payment import Payment
-from domain.plan import Plan, PlanKind
+from domain.plan import Generation, Plan, PlanKind, PlanSource
 from domain.subscription import Subscription, TierCatalogue
 from domain.values import Actor, Role
 from projections import notifications
@@ -64,6 +65,36 @@ def test_each_client_of_a_plan_hears_it_was_assigned_to_them():
     assert [(n["kind"], n["recipient_id"]) for n in made] == [
         ("plan_assigned", "asha"), ("plan_assigned", "ravi")]
     assert made[0]["data"] == {"plan_id": str(plan.id)}
+
+
+def test_whoever_asked_for_a_generated_plan_hears_it_is_ready_and_a_client_once():
+    own = Plan.request_generation(PlanKind.WORKOUT, "asha", 3, None, Actor("asha", Role.CLIENT), T0)
+    own.complete("Legs", WORKOUT, Generation(PlanSource.AI, "gemini", "0" * 64, "1", "STOP"), T0)
+    draft = Plan.request_generation(PlanKind.WORKOUT, "ravi", 3, None, Actor("tom", Role.TRAINER), T0)
+    draft.complete("Push", WORKOUT, Generation(PlanSource.FALLBACK, "offline", "0" * 64, "1", "NONE"), T0)
+    made = notices(fold_all(own, draft))
+    assert [(n["kind"], n["recipient_id"], n["title"]) for n in made] == [
+        ("plan_generated", "asha", "Your plan is ready: Legs"),  # not also "a new plan is yours"
+        ("plan_generated", "tom", "Generated draft ready to review: Push")]
+    assert made[1]["data"] == {"plan_id": str(draft.id), "client_id": "ravi", "source": "fallback"}
+
+
+def test_the_other_participant_hears_of_each_message_until_they_read_or_answer():
+    chat = Conversation.start("asha", "tom", ["asha", "tom"], T0)
+    for text in ("hi", "are you there?", "squats today?"):
+        chat.send("asha", text, text, T0)
+    row = fold_all(chat)
+    made = notices(row)
+    assert [(n["kind"], n["recipient_id"], n["data"]["seq"], n["settled"]) for n in made] == [
+        ("message_received", "tom", 1, False), ("message_received", "tom", 2, False),
+        ("message_received", "tom", 3, False)]
+    assert "squats" not in str(made)  # the text stays in the conversation
+    chat.read_up_to("tom", 2, T0)
+    chat.send("tom", "yes", "yes", T0)  # answering reads everything before it
+    for position, event in enumerate(chat.collect_events(), start=10):
+        row[MODEL.key(event)] = MODEL.fold(row[MODEL.key(event)], event, position)
+    assert [(n["recipient_id"], n["data"]["seq"], n["settled"]) for n in notices(row)] == [
+        ("tom", 1, True), ("tom", 2, True), ("tom", 3, True), ("asha", 4, False)]
 
 
 def test_a_second_fold_of_the_same_log_gives_the_same_ids_and_order():
