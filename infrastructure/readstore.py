@@ -23,7 +23,9 @@ from projections.reading import ReadConnection
 
 __all__ = ["ReadStore", "ReadStoreBusy", "query_engine", "sync_engine"]
 
-CHECKOUT_WAIT_S = 30.0  # the longest a catch-up, command or lock waits for a pooled connection
+# The longest anyone waits for a pooled connection: as long as the event store's own pool waited
+# (eventsourcing retries a refused read or write, 10 times at most); queries give up sooner (WAIT_S).
+CHECKOUT_WAIT_S = 5.0
 
 
 def _pg_url(url: str, driver: str = "psycopg") -> str:
