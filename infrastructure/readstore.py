@@ -40,7 +40,8 @@ def _pg_args(settings: Settings) -> dict[str, Any]:
     return {"options": options, "application_name": settings.db_application_name}
 
 
-def sync_engine(settings: Settings, url: str | None = None) -> Engine:
+def sync_engine(settings: Settings, url: str | None = None, size: int | None = None,
+                overflow: int | None = None) -> Engine:
     """The process's one pool on PostgreSQL (`url` another server's, e.g. a read replica)."""
     if settings.profile == "embedded":
         engine = create_engine(f"sqlite:///{settings.data_dir / 'read.sqlite3'}",
@@ -49,8 +50,9 @@ def sync_engine(settings: Settings, url: str | None = None) -> Engine:
         return engine
     return create_engine(
         _pg_url(url or settings.database_url), connect_args=_pg_args(settings),
-        pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True,
-        pool_timeout=CHECKOUT_WAIT_S,
+        pool_size=size or settings.db_pool_size,
+        max_overflow=settings.db_max_overflow if overflow is None else overflow,
+        pool_pre_ping=True, pool_timeout=CHECKOUT_WAIT_S,
     )
 
 
@@ -71,7 +73,8 @@ def query_engine(settings: Settings, primary: Engine) -> Engine | AsyncEngine:
         return embedded_query_engine(settings)
     replica = settings.query_database_url
     if replica and _pg_url(replica) != _pg_url(settings.database_url):
-        return sync_engine(settings, replica)
+        return sync_engine(settings, replica, settings.db_replica_pool_size,
+                           settings.db_replica_max_overflow)
     return primary
 
 

@@ -1,9 +1,11 @@
 """One PostgreSQL pool per process: under concurrent commands and read-your-writes queries, an API
 process and a worker process each hold no more connections than their one pool's size plus
-overflow (the worker's LISTEN apart), as PostgreSQL itself counts them (pg_stat_activity)."""
+overflow (the worker's LISTEN apart), as PostgreSQL itself counts them (pg_stat_activity); the
+event store borrows from that pool; only queries on a read replica have a second one."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -11,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+from sqlalchemy import Engine
 
 from infrastructure.bootstrap import System, bootstrap, init_storage
 from interfaces.http.app import create_app
@@ -102,3 +106,20 @@ def test_the_event_store_borrows_from_the_process_pool(processes):
     assert pool.checkedout() == before  # type: ignore[attr-defined]
     with system.projections.engine.connect() as conn:  # and SQLAlchemy's state is back
         assert tuple(conn.exec_driver_sql("SELECT 1").one()) == (1,)
+
+
+def test_queries_on_a_replica_have_a_pool_of_their_own_sized_apart(pg_schema):
+    replica = PG_URL.replace("127.0.0.1", "localhost")  # another URL: the replica's stand-in
+    settings = server_settings(pg_schema, QUERY_DATABASE_URL=replica, GYMGENIUS_DB_REPLICA_POOL_SIZE=1,
+                               GYMGENIUS_DB_REPLICA_MAX_OVERFLOW=0)
+    init_storage(settings)
+    system = bootstrap(settings)
+    try:
+        asyncio.run(system.reads.ping())
+        reads = system.reads.engine
+        assert isinstance(reads, Engine) and reads is not system.projections.engine
+        assert reads.pool.size() == 1 and reads.url.host == "localhost"  # type: ignore[attr-defined]
+        assert REGISTRY.get_sample_value("gymgenius_db_pool_max", {"pool": "replica"}) == 1
+    finally:
+        asyncio.run(system.reads.close())
+        system.close()
