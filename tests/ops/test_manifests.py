@@ -103,7 +103,8 @@ def test_each_process_has_one_pool_and_the_primary_stays_under_its_connections()
         assert _env(f"gymgenius-{one_pool}")["QUERY_DATABASE_URL"] == ""
     worker = _env("gymgenius-worker")
     worker_max = by_kind("HorizontalPodAutoscaler")["gymgenius-worker"]["spec"]["maxReplicas"]
-    per_worker = int(worker["GYMGENIUS_DB_POOL_SIZE"]) + int(worker["GYMGENIUS_DB_MAX_OVERFLOW"]) + 1  # LISTEN
+    listen = 1
+    per_worker = int(worker["GYMGENIUS_DB_POOL_SIZE"]) + int(worker["GYMGENIUS_DB_MAX_OVERFLOW"]) + listen
     ini = (ROOT / "ops" / "backup" / "pgbouncer.ini").read_text()
     primary_pools = sum(int(line.split("pool_size=")[1].split()[0]) for line in ini.splitlines()
                         if line.startswith(("gymgenius ", "gymgenius_session ")))
