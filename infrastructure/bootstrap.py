@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 import dramatiq
 import redis
 from dramatiq import Worker
+from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from application.aggregates import Aggregates
 from application.audit import Audit
@@ -29,6 +31,7 @@ from application.workout_sessions import WorkoutSessions
 from domain.subscription import TierCatalogue
 from infrastructure import telemetry
 from infrastructure.carry_over import carry_over_assignments
+from infrastructure.db_pool import lend_to_event_store
 from infrastructure.dev_tokens import DevTokens
 from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
@@ -51,7 +54,7 @@ from infrastructure.projection_runtime import ProjectionService, init_read_model
 from infrastructure.rate_limits import RateLimits
 from infrastructure.razorpay.configured import gateway_from_settings
 from infrastructure.razorpay.embedded import EmbeddedSandbox, embedded_sandbox
-from infrastructure.readstore import ReadStore, async_engine
+from infrastructure.readstore import ReadStore, query_engine, sync_engine
 from infrastructure.realtime import Realtime, build_realtime
 from infrastructure.reconcile_worker import register_reconcile
 from infrastructure.role_mirror import LoggingMirror, RoleMirrorRunner
@@ -160,7 +163,9 @@ def bootstrap(
 ) -> System:
     """`gateway` replaces the one the settings describe (Razorpay, or the embedded sandbox);
     `mirror` the identity provider that role changes are mirrored to (by default, a log line)."""
+    engine = sync_engine(settings)  # the process's one pool: event store, projections, queries
     log = EventLog(env=event_store_env(settings))
+    lend_to_event_store(log, engine)
     aggregates = Aggregates(log)
     tiers = TierCatalogue()
     sandbox = embedded_sandbox(settings) if gateway is None else None
@@ -174,7 +179,7 @@ def bootstrap(
     realtime = build_realtime(settings)
     source = EventLogSource(log)
     realtime.pusher.traces = source.trace_of  # each push carries its command's trace id
-    projections = ProjectionService(settings, source, realtime.pusher)
+    projections = ProjectionService(settings, source, realtime.pusher, engine=engine)
     subscriptions, payments = Subscriptions(aggregates, tiers, gateway), Payments(aggregates, gateway)
     roles = Roles(aggregates, clock)
     relationships = Relationships(aggregates, role_of=roles.known_role)
@@ -196,10 +201,11 @@ def bootstrap(
     generate = register_generate(broker, generation, clock)
     catch_up.followers.append(StuckGenerations(
         projections.engine, generation, generate.send, clock, settings.generation_stuck_s))
-    reads = ReadStore(async_engine(settings))
-    watch_pools(log, projections.engine, reads.engine.sync_engine)
+    queries = query_engine(settings, engine)
+    reads = ReadStore(queries, owned=queries is not engine)
+    watch_pools(engine, reads.engine)
     telemetry.install()
-    telemetry.instrument_engines(projections.engine, reads.engine.sync_engine)
+    telemetry.instrument_engines(*_engines(engine, reads))
     log.observers.append(count_payment_failures)
     return System(
         settings=settings, clock=clock, log=log, aggregates=aggregates,
@@ -218,6 +224,12 @@ def bootstrap(
         inboxes=Inboxes(aggregates, notification_lookup(projections.engine)),
         generation=generation, generate=generate,
     )
+
+
+def _engines(primary: Engine, reads: ReadStore) -> list[Engine]:
+    """The process's engines, each once: its pool's, and the replica's if queries have one."""
+    own: Engine = reads.engine.sync_engine if isinstance(reads.engine, AsyncEngine) else reads.engine
+    return [primary] if own is primary else [primary, own]
 
 
 def worker_safety_net(system: System, interval: float = 2.0) -> SafetyNet:

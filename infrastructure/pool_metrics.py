@@ -1,10 +1,11 @@
 """Connection-pool metrics: how many PostgreSQL connections each pool of this process has in use,
 may open at most, and how often a request for one waited in vain.
 
-A process has up to three pools: `event_store` (eventsourcing's psycopg pool: commands, aggregate
-loads), `projections` (the SQLAlchemy sync engine: catch-ups, rebuilds, locks, statuses) and
-`reads` (the SQLAlchemy async engine: queries and the position watch). The collector reads them
-when /metrics is scraped; pools of closed systems drop out (weak references).
+On PostgreSQL a process has one pool, `primary` (the SQLAlchemy sync engine's: the event store's
+commands and loads, catch-ups, locks, statuses and queries all draw from it: infrastructure/
+db_pool.py), and a second, `replica`, only where queries read a replica (QUERY_DATABASE_URL).
+The collector reads them when /metrics is scraped; pools of closed systems drop out (weak
+references).
 """
 
 from __future__ import annotations
@@ -99,12 +100,11 @@ COLLECTOR = PoolCollector()
 REGISTRY.register(COLLECTOR)
 
 
-def watch_pools(event_store: Any, projections: Any, reads: Any) -> None:
-    """Watches a system's pools: the event store's recorder, and the two SQLAlchemy engines."""
-    datastore = getattr(getattr(event_store, "recorder", None), "datastore", None)
-    if datastore is not None and hasattr(datastore, "pool"):
-        COLLECTOR.watch("event_store", datastore.pool)
-    for name, engine in (("projections", projections), ("reads", reads)):
+def watch_pools(primary: Any, reads: Any) -> None:
+    """Watches a system's pools: the process's one engine, and the replica's when queries have one."""
+    for name, engine in (("primary", primary), ("replica", reads)):
         pool = getattr(engine, "pool", None)
+        if name == "replica" and engine is primary:
+            continue
         if pool is not None and hasattr(pool, "checkedout"):
             COLLECTOR.watch(name, pool)

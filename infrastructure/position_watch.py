@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from projections.positions import all_positions
+from projections.reading import ReadConnection
 
 WAIT_S = 5.0  # the bound of every min_position wait, the pool's wait for a connection included
 POLL_S = 0.01
 log = structlog.get_logger("gymgenius.queries")
+
+
+class ReadStoreBusy(Exception):
+    """No read-model connection came free in time."""
+
+
 Waiter = tuple[tuple[str, ...], int, "asyncio.Future[None]"]
 
 
 class PositionWatch:
-    def __init__(self, engine: AsyncEngine, interval: float = POLL_S) -> None:
-        self.engine, self.interval = engine, interval
+    def __init__(self, connect: Callable[[], AbstractAsyncContextManager[ReadConnection]],
+                 interval: float = POLL_S) -> None:
+        self.connect, self.interval = connect, interval
         self.known: dict[str, int] = {}  # positions only grow: what was read once stays true
         self._waiters: list[Waiter] = []
         self._poller: asyncio.Task[None] | None = None
@@ -63,11 +72,9 @@ class PositionWatch:
     async def _poll(self) -> None:
         while self._waiters:
             try:
-                async with self.engine.connect() as conn:
-                    # autocommit: no transaction, so no lock outlives the statement
-                    await conn.execution_options(isolation_level="AUTOCOMMIT")
+                async with self.connect() as conn:  # autocommit: no lock outlives the statement
                     self.known.update(await all_positions(conn))
-            except (SQLAlchemyError, OSError) as error:  # the waiters' bound still holds
+            except (SQLAlchemyError, OSError, ReadStoreBusy) as error:  # the waiters' bound still holds
                 log.warning("position_watch_failed", error=str(error))
             for names, target, woken in list(self._waiters):
                 if not woken.done() and self._reached(names, target):

@@ -44,14 +44,14 @@ class UnknownProjection(LookupError):
 
 class ProjectionService:
     def __init__(self, settings: Settings, source: EventLogSource, pusher: Pusher,
-                 *, batch_size: int = 500) -> None:
+                 *, batch_size: int = 500, engine: Engine | None = None) -> None:
         self.settings = settings
-        self.engine: Engine = sync_engine(settings)
+        self.engine: Engine = engine or sync_engine(settings)
         self.source = source
         self.models = {model.name: model for model in read_models()}
         postgres = self.engine.dialect.name == "postgresql"
-        self._pool = ThreadPoolExecutor(len(self.models), thread_name_prefix="gymgenius-catch-up") \
-            if postgres else None
+        self._pool = ThreadPoolExecutor(catch_up_threads(settings, len(self.models)),
+                                        thread_name_prefix="gymgenius-catch-up") if postgres else None
         locks: dict[str, Any] = {"lock": advisory_lock, "wait": wait_briefly} if postgres else {}
         self.projector = Projector(self.engine, source, pusher, batch_size=batch_size,
                                    hooks=projection_hooks(), **locks)
@@ -141,6 +141,14 @@ class ProjectionService:
         if self._pool is not None:
             self._pool.shutdown(wait=True)
         self.engine.dispose()
+
+
+def catch_up_threads(settings: Settings, models: int) -> int:
+    """Read models catching up side by side: each holds two of the process's pooled connections
+    (its transaction, and the event store's read), so at most half the pool, less one, is theirs;
+    the rest stays free for commands, queries and the policies' locks."""
+    most = settings.db_pool_size + settings.db_max_overflow
+    return max(1, min(models, most // 2 - 1))
 
 
 def init_read_models(settings: Settings) -> None:

@@ -1,19 +1,31 @@
-"""The read-model database: a sync engine for projections, an async one for queries."""
+"""The read-model database: one sync engine for projections, the event store and (on PostgreSQL)
+queries; an async one only for the embedded profile's queries."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Result, create_engine, event, text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Executable
 
 from infrastructure.pool_metrics import POOL_TIMEOUTS
-from infrastructure.position_watch import WAIT_S, PositionWatch
+from infrastructure.position_watch import WAIT_S, PositionWatch, ReadStoreBusy
 from infrastructure.settings import Settings
+from projections.reading import ReadConnection
+
+__all__ = ["ReadStore", "ReadStoreBusy", "query_engine", "sync_engine"]
+
+# The longest anyone waits for a pooled connection: as long as the event store's own pool waited
+# (eventsourcing retries a refused read or write, 10 times at most); queries give up sooner (WAIT_S).
+CHECKOUT_WAIT_S = 5.0
 
 
 def _pg_url(url: str, driver: str = "psycopg") -> str:
@@ -25,34 +37,45 @@ def _pg_url(url: str, driver: str = "psycopg") -> str:
 
 def _pg_args(settings: Settings) -> dict[str, Any]:
     options = f"-c search_path={settings.database_schema} -c lock_timeout={settings.db_lock_timeout_s}s"
-    return {"options": options}
+    return {"options": options, "application_name": settings.db_application_name}
 
 
-def sync_engine(settings: Settings) -> Engine:
+def sync_engine(settings: Settings, url: str | None = None, size: int | None = None,
+                overflow: int | None = None) -> Engine:
+    """The process's one pool on PostgreSQL (`url` another server's, e.g. a read replica)."""
     if settings.profile == "embedded":
         engine = create_engine(f"sqlite:///{settings.data_dir / 'read.sqlite3'}",
                                connect_args={"timeout": 30, "check_same_thread": False})
         _sqlite_pragmas(engine)
         return engine
     return create_engine(
-        _pg_url(settings.database_url), connect_args=_pg_args(settings),
-        pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow, pool_pre_ping=True,
+        _pg_url(url or settings.database_url), connect_args=_pg_args(settings),
+        pool_size=size or settings.db_pool_size,
+        max_overflow=settings.db_max_overflow if overflow is None else overflow,
+        pool_pre_ping=True, pool_timeout=CHECKOUT_WAIT_S,
     )
 
 
-def async_engine(settings: Settings) -> AsyncEngine:
+def embedded_query_engine(settings: Settings) -> AsyncEngine:
+    """The embedded profile's queries: aiosqlite, a connection per query."""
+    engine = create_async_engine(
+        f"sqlite+aiosqlite:///{settings.data_dir / 'read.sqlite3'}", poolclass=NullPool,
+        connect_args={"timeout": 30},
+    )
+    _sqlite_pragmas(engine.sync_engine)
+    return engine
+
+
+def query_engine(settings: Settings, primary: Engine) -> Engine | AsyncEngine:
+    """What queries read through: on PostgreSQL the process's pool (`primary`), or a pool of its
+    own on the read replica when QUERY_DATABASE_URL names another database."""
     if settings.profile == "embedded":
-        engine = create_async_engine(
-            f"sqlite+aiosqlite:///{settings.data_dir / 'read.sqlite3'}", poolclass=NullPool,
-            connect_args={"timeout": 30},
-        )
-        _sqlite_pragmas(engine.sync_engine)
-        return engine
-    url = settings.query_database_url or settings.database_url
-    return create_async_engine(
-        _pg_url(url), connect_args=_pg_args(settings), pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow, pool_pre_ping=True, pool_timeout=WAIT_S,
-    )
+        return embedded_query_engine(settings)
+    replica = settings.query_database_url
+    if replica and _pg_url(replica) != _pg_url(settings.database_url):
+        return sync_engine(settings, replica, settings.db_replica_pool_size,
+                           settings.db_replica_max_overflow)
+    return primary
 
 
 def _sqlite_pragmas(engine: Engine) -> None:
@@ -64,31 +87,86 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cursor.close()
 
 
-class ReadStoreBusy(Exception):
-    """No read-model connection came free in time."""
+class ThreadedConnection:
+    """A pooled sync connection the event loop reads through: each statement runs in a thread,
+    so queries draw from the process's one pool without blocking the loop."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    async def execute(self, statement: Executable,
+                      parameters: Any = None) -> Result[*tuple[Any, ...]]:
+        return await asyncio.to_thread(self.conn.execute, statement, parameters)
+
+    async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
+        return await asyncio.to_thread(self.conn.scalar, statement, parameters)
 
 
 class ReadStore:
-    """The query side's view of the read models: an async engine, and one watch of positions."""
+    """The query side's view of the read models, and one watch of positions."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: Engine | AsyncEngine, *, owned: bool = False) -> None:
         self.engine = engine
-        self.watch = PositionWatch(engine)
+        self.owned = owned  # a replica's pool is the query side's own to dispose of
+        self.watch = PositionWatch(self.connect)
+        # Checkouts wait in threads of their own, so a query waiting for a connection never
+        # holds up the statements (and the returns) of those that have one.
+        most = engine.pool.size() + max(0, getattr(engine.pool, "_max_overflow", 0)) \
+            if isinstance(engine, Engine) and hasattr(engine.pool, "size") else 1
+        self._checkouts = ThreadPoolExecutor(most, thread_name_prefix="gymgenius-read-checkout")
 
     @asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
+    async def connect(self) -> AsyncIterator[ReadConnection]:
         """A connection reading each statement on its own (autocommit); ReadStoreBusy when the
-        pool has none free within its timeout."""
+        pool has none free within WAIT_S."""
+        if isinstance(self.engine, AsyncEngine):
+            async with self._connect_async(self.engine) as conn:
+                yield conn
+            return
+        lent = await self._checkout(self.engine)
         try:
-            conn = await self.engine.connect().start()
+            yield ThreadedConnection(lent)
+        finally:
+            await asyncio.to_thread(lent.close)
+
+    @asynccontextmanager
+    async def _connect_async(self, engine: AsyncEngine) -> AsyncIterator[ReadConnection]:
+        try:
+            conn = await engine.connect().start()
         except PoolTimeout:
-            POOL_TIMEOUTS.inc("reads")
+            POOL_TIMEOUTS.inc(self.pool_name)
             raise ReadStoreBusy("no read-model connection is free") from None
         try:
             await conn.execution_options(isolation_level="AUTOCOMMIT")
             yield conn
         finally:
             await conn.close()
+
+    async def _checkout(self, engine: Engine) -> Connection:
+        """A connection from the pool within WAIT_S (the pool itself waits longer for others);
+        one that comes later than that goes straight back."""
+        gave_up = threading.Event()
+
+        def checkout() -> Connection | None:
+            if gave_up.is_set():
+                return None
+            return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+        pending = asyncio.get_running_loop().run_in_executor(self._checkouts, checkout)
+        try:
+            conn = await asyncio.wait_for(asyncio.shield(pending), WAIT_S)
+        except (TimeoutError, PoolTimeout):
+            gave_up.set()
+            if not pending.done():
+                pending.add_done_callback(_close_late)
+            POOL_TIMEOUTS.inc(self.pool_name)
+            raise ReadStoreBusy("no read-model connection is free") from None
+        assert conn is not None
+        return conn
+
+    @property
+    def pool_name(self) -> str:
+        return "replica" if self.owned else "primary"
 
     async def wait_for(self, names: tuple[str, ...], min_position: int,
                        timeout_s: float = WAIT_S) -> bool:
@@ -102,4 +180,13 @@ class ReadStore:
 
     async def close(self) -> None:
         await self.watch.close()
-        await self.engine.dispose()
+        self._checkouts.shutdown(wait=False, cancel_futures=True)
+        if isinstance(self.engine, AsyncEngine):
+            await self.engine.dispose()
+        elif self.owned:
+            await asyncio.to_thread(self.engine.dispose)
+
+
+def _close_late(pending: asyncio.Future[Connection | None]) -> None:
+    if not pending.cancelled() and pending.exception() is None and (late := pending.result()):
+        pending.get_loop().run_in_executor(None, late.close)

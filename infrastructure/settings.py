@@ -29,10 +29,17 @@ class Settings(BaseSettings):
     query_database_url: str | None = Field(None, alias="QUERY_DATABASE_URL")
     database_schema: str = Field("public", alias="GYMGENIUS_DB_SCHEMA")
     db_lock_timeout_s: int = Field(5, alias="GYMGENIUS_DB_LOCK_TIMEOUT")
-    # Per pool; a process has up to three (event store, projections, reads): see ops/README.md for
-    # the arithmetic against max_connections. The event store's pool opens its size at start.
-    db_pool_size: int = Field(4, ge=1, alias="GYMGENIUS_DB_POOL_SIZE")
-    db_max_overflow: int = Field(2, ge=0, alias="GYMGENIUS_DB_MAX_OVERFLOW")
+    # The process's one PostgreSQL pool (event store, projections and queries draw from it; a
+    # replica named by QUERY_DATABASE_URL has one of its own): see ops/README.md for the
+    # arithmetic against max_connections. Catch-ups take at most half of it (two connections each).
+    db_pool_size: int = Field(6, ge=1, alias="GYMGENIUS_DB_POOL_SIZE")
+    db_max_overflow: int = Field(4, ge=0, alias="GYMGENIUS_DB_MAX_OVERFLOW")
+    # The replica's pool, where QUERY_DATABASE_URL names one (unset: the sizes above)
+    db_replica_pool_size: int | None = Field(None, ge=1, alias="GYMGENIUS_DB_REPLICA_POOL_SIZE")
+    db_replica_max_overflow: int | None = Field(None, ge=0, alias="GYMGENIUS_DB_REPLICA_MAX_OVERFLOW")
+    # How this process's connections show in pg_stat_activity (one name per Deployment)
+    db_application_name: str = Field("gymgenius", min_length=1, max_length=56,
+                                     pattern=r"^[A-Za-z0-9_.:-]+$", alias="GYMGENIUS_DB_APPLICATION_NAME")
     redis_url: str = Field("redis://127.0.0.1:6379/0", alias="REDIS_URL")
     firebase_project_id: str = Field("gymgenius-dev", min_length=1, alias="FIREBASE_PROJECT_ID")
     firebase_certs_url: str = Field(GOOGLE_CERTS_URL, alias="FIREBASE_CERTS_URL")

@@ -10,6 +10,7 @@ import psycopg
 import redis
 import structlog
 from eventsourcing.persistence import PersistenceError
+from psycopg.conninfo import make_conninfo
 from sqlalchemy.exc import SQLAlchemyError
 
 from infrastructure.eventstore import psycopg_url
@@ -96,4 +97,6 @@ class SafetyNet(threading.Thread):
 
 def listen_url(service: ProjectionService) -> str | None:
     settings = service.settings
-    return psycopg_url(settings) if settings.profile == "server" else None
+    if settings.profile != "server":
+        return None
+    return make_conninfo(psycopg_url(settings), application_name=f"{settings.db_application_name}-listen")

@@ -4,9 +4,9 @@ admins everything. Relationships (with the client's consent) are the only source
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, true
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import Actor, Role
+from projections.reading import ReadConnection
 from projections.relationships import RelationshipsModel, active_clients_of, active_pairs, relationships
 
 SEE_ALL = frozenset({Role.ADMIN, Role.SUPERADMIN, Role.AUDITOR})
@@ -26,13 +26,13 @@ def visible_clients(actor: Actor, client_column: ColumnElement[str]) -> ColumnEl
     return client_column.in_(active_clients_of(actor.uid))
 
 
-async def is_assigned(conn: AsyncConnection, staff_id: str, client_id: str) -> bool:
+async def is_assigned(conn: ReadConnection, staff_id: str, client_id: str) -> bool:
     """Whether the staff member is the client's: their relationship is active."""
     query = active_clients_of(staff_id).where(relationships.c.client_id == client_id).limit(1)
     return (await conn.execute(query)).first() is not None
 
 
-async def related_ids(conn: AsyncConnection, uid: str) -> tuple[list[str], list[str]]:
+async def related_ids(conn: ReadConnection, uid: str) -> tuple[list[str], list[str]]:
     """(staff_ids, client_ids): the staff a uid is a client of, and the clients a uid is staff of,
     through active relationships."""
     return await active_pairs(conn, uid)

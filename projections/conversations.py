@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, Table, or_, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.conversation import Conversation
 from domain.values import Actor
 from projections.messages import show as show_message
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import utc
 
@@ -88,14 +88,14 @@ def taking_part(actor: Actor) -> Any:
     return or_(conversations.c.participant_a == actor.uid, conversations.c.participant_b == actor.uid)
 
 
-async def list_conversations(conn: AsyncConnection, actor: Actor, *, limit: int,
+async def list_conversations(conn: ReadConnection, actor: Actor, *, limit: int,
                              cursor: str | None) -> Page:
     """The caller's conversations, newest first."""
     query = select(conversations).where(taking_part(actor))
     return await page(conn, query, conversations.c.seq, limit, cursor, shown_to(actor.uid))
 
 
-async def get_conversation(conn: AsyncConnection, actor: Actor,
+async def get_conversation(conn: ReadConnection, actor: Actor,
                            conversation_id: str) -> dict[str, Any] | None:
     """The conversation as its participant sees it; None for anyone else."""
     query = select(conversations).where(conversations.c.id == conversation_id, taking_part(actor))

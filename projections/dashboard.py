@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Table, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.payments import payments
+from projections.reading import ReadConnection
 from projections.registry import read_models
 from projections.subscriptions import subscriptions
 from projections.workout_sessions import sessions
@@ -22,7 +22,7 @@ READS = tuple(m.name for m in read_models()
               if m.table.name in {payments.name, sessions.name, subscriptions.name})
 
 
-async def summary(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
+async def summary(conn: ReadConnection, now: datetime) -> dict[str, Any]:
     """The dashboard's figures as of `now`."""
     now = now.astimezone(UTC)
     return {
@@ -35,18 +35,18 @@ async def summary(conn: AsyncConnection, now: datetime) -> dict[str, Any]:
     }
 
 
-async def active_subscriptions(conn: AsyncConnection, table: Table) -> int:
+async def active_subscriptions(conn: ReadConnection, table: Table) -> int:
     return await _scalar(conn, select(func.count()).select_from(table).where(table.c.status == "active"))
 
 
-async def revenue_paise(conn: AsyncConnection, since: datetime) -> int:
+async def revenue_paise(conn: ReadConnection, since: datetime) -> int:
     net = func.coalesce(func.sum(payments.c.captured_paise - payments.c.refunded_paise), 0)
     return await _scalar(conn, select(net).where(payments.c.captured_at >= since))
 
 
-async def _count(conn: AsyncConnection, condition: Any) -> int:
+async def _count(conn: ReadConnection, condition: Any) -> int:
     return await _scalar(conn, select(func.count()).select_from(payments).where(condition))
 
 
-async def _scalar(conn: AsyncConnection, query: Any) -> int:
+async def _scalar(conn: ReadConnection, query: Any) -> int:
     return int(await conn.scalar(query) or 0)

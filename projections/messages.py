@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.conversation import Conversation
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -68,7 +68,7 @@ def show(row: Row) -> dict[str, Any]:
     return {**{k: row[k] for k in kept}, "sent_at": iso(row["sent_at"])}
 
 
-async def list_messages(conn: AsyncConnection, conversation_id: str, *, limit: int,
+async def list_messages(conn: ReadConnection, conversation_id: str, *, limit: int,
                         cursor: str | None) -> Page:
     """A conversation's messages, newest first (the caller was checked to take part)."""
     query = select(messages).where(messages.c.conversation_id == conversation_id)

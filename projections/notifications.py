@@ -29,12 +29,12 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from projections.inboxes import inbox_reads, inboxes
 from projections.model import Change, ReadModel, Row
 from projections.notifiers import NOTIFIERS, SOURCES, Notice, Notifier
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -142,7 +142,7 @@ def is_read(uid: str) -> ColumnElement[bool]:
                notifications.c.settled)
 
 
-async def list_notifications(conn: AsyncConnection, uid: str, *, unread: bool | None, limit: int,
+async def list_notifications(conn: ReadConnection, uid: str, *, unread: bool | None, limit: int,
                              cursor: str | None) -> dict[str, Any]:
     """The uid's notifications, newest first (`unread` true: only unread; false: only read),
     with how many are unread in all."""

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any, TypedDict
 
 from sqlalchemy import Column, Select
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from projections.reading import ReadConnection
 
 
 class Page(TypedDict):
@@ -41,7 +42,7 @@ def decode_cursor(cursor: str) -> int:
 
 
 async def page(
-    conn: AsyncConnection, query: Select[Any], seq: Column[int], limit: int, cursor: str | None,
+    conn: ReadConnection, query: Select[Any], seq: Column[int], limit: int, cursor: str | None,
     show: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> Page:
     if cursor:

@@ -22,7 +22,6 @@ from sqlalchemy import (
     false,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.payment import Payment
 from domain.values import Actor, Role
@@ -30,6 +29,7 @@ from projections import refunds
 from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import STAFF_ROOMS, iso, utc
 
@@ -156,14 +156,14 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     return visible_clients(actor, payments.c.client_id)
 
 
-async def get_payment(conn: AsyncConnection, actor: Actor, payment_id: str) -> dict[str, Any] | None:
+async def get_payment(conn: ReadConnection, actor: Actor, payment_id: str) -> dict[str, Any] | None:
     query = select(payments).where(payments.c.id == payment_id, readable(actor))
     row = (await conn.execute(query)).mappings().first()
     return show(dict(row)) if row else None
 
 
 async def list_payments(
-    conn: AsyncConnection, actor: Actor, *, client_id: str | None, status: str | None,
+    conn: ReadConnection, actor: Actor, *, client_id: str | None, status: str | None,
     limit: int, cursor: str | None,
 ) -> Page:
     query = select(payments).where(readable(actor))

@@ -25,7 +25,6 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.plan import Plan, PlanSource
 from domain.values import Actor, Role
@@ -33,6 +32,7 @@ from projections.assignments import assignments
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
 from projections.payments import payments
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -154,7 +154,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     return true()
 
 
-async def get_plan(conn: AsyncConnection, actor: Actor, plan_id: str) -> dict[str, Any] | None:
+async def get_plan(conn: ReadConnection, actor: Actor, plan_id: str) -> dict[str, Any] | None:
     query = select(plans).where(plans.c.id == plan_id, readable(actor))
     row = (await conn.execute(query)).mappings().first()
     return shown_to(actor)(dict(row)) if row else None
@@ -170,7 +170,7 @@ def bought_by(actor: Actor) -> ColumnElement[bool]:
     return plans.c.id.in_(paid)
 
 
-async def list_for_sale(conn: AsyncConnection, actor: Actor, *, kind: str | None, limit: int,
+async def list_for_sale(conn: ReadConnection, actor: Actor, *, kind: str | None, limit: int,
                         cursor: str | None) -> Page:
     """Every published plan with a price, for any signed-in caller, newest first; its content is
     shown only to a caller who bought it or may read it anyway (its clients, staff)."""
@@ -186,7 +186,7 @@ def _on_sale(shown: Callable[[Row], dict[str, Any]]) -> Callable[[Row], dict[str
 
 
 async def list_plans(
-    conn: AsyncConnection, actor: Actor, *, kind: str | None = None, author_id: str | None = None,
+    conn: ReadConnection, actor: Actor, *, kind: str | None = None, author_id: str | None = None,
     client_id: str | None = None, status: str | None = None, limit: int, cursor: str | None,
 ) -> Page:
     """Plans the actor may read, newest first; `client_id` keeps the plans assigned to that client."""

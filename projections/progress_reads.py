@@ -12,16 +12,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import Actor, Role
 from projections.access import SEE_ALL, is_assigned
 from projections.progress import progress
 from projections.progress_view import AT_RISK, plan_days, plan_days_query, show
+from projections.reading import ReadConnection
 from projections.relationships import active_clients_of
 
 
-async def may_read(conn: AsyncConnection, actor: Actor, client_id: str) -> bool:
+async def may_read(conn: ReadConnection, actor: Actor, client_id: str) -> bool:
     if actor.role in SEE_ALL:
         return True
     if actor.role is Role.CLIENT:
@@ -29,7 +29,7 @@ async def may_read(conn: AsyncConnection, actor: Actor, client_id: str) -> bool:
     return await is_assigned(conn, actor.uid, client_id)
 
 
-async def get_progress(conn: AsyncConnection, actor: Actor, client_id: str, now: datetime
+async def get_progress(conn: ReadConnection, actor: Actor, client_id: str, now: datetime
                        ) -> dict[str, Any] | None:
     """The client's progress as of `now`, if this actor may read it."""
     if not await may_read(conn, actor, client_id):
@@ -39,7 +39,7 @@ async def get_progress(conn: AsyncConnection, actor: Actor, client_id: str, now:
     return show(dict(row) if row else None, client_id, now, days.get(client_id))
 
 
-async def roster(conn: AsyncConnection, actor: Actor, now: datetime) -> dict[str, Any]:
+async def roster(conn: ReadConnection, actor: Actor, now: datetime) -> dict[str, Any]:
     """The staff member's related clients, at-risk first."""
     clients = sorted({str(c) for c in (await conn.execute(active_clients_of(actor.uid))).scalars()})
     found = await conn.execute(select(progress).where(progress.c.id.in_(clients)))

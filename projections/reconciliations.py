@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.reconciliation import Reconciliation
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -103,12 +103,12 @@ def show(row: Row) -> dict[str, Any]:
     }
 
 
-async def get_reconciliation(conn: AsyncConnection, run_id: str) -> dict[str, Any] | None:
+async def get_reconciliation(conn: ReadConnection, run_id: str) -> dict[str, Any] | None:
     row = (
         (await conn.execute(select(reconciliations).where(reconciliations.c.id == run_id))).mappings().first()
     )
     return show(dict(row)) if row else None
 
 
-async def list_reconciliations(conn: AsyncConnection, limit: int, cursor: str | None) -> Page:
+async def list_reconciliations(conn: ReadConnection, limit: int, cursor: str | None) -> Page:
     return await page(conn, select(reconciliations), reconciliations.c.seq, limit, cursor, show)

@@ -23,12 +23,12 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.relationship import ACTIVE, ENDED, Relationship
 from domain.values import Actor, Role
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import STAFF_ROOMS, iso, utc
 
@@ -104,7 +104,7 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     return or_(relationships.c.client_id == actor.uid, relationships.c.staff_id == actor.uid)
 
 
-async def list_relationships(conn: AsyncConnection, actor: Actor, *, status: str | None,
+async def list_relationships(conn: ReadConnection, actor: Actor, *, status: str | None,
                              limit: int, cursor: str | None) -> Page:
     """The caller's relationships (every one, for admins), newest first."""
     query = select(relationships).where(readable(actor))
@@ -113,7 +113,7 @@ async def list_relationships(conn: AsyncConnection, actor: Actor, *, status: str
     return await page(conn, query, relationships.c.seq, limit, cursor, show)
 
 
-async def active_pairs(conn: AsyncConnection, uid: str) -> tuple[list[str], list[str]]:
+async def active_pairs(conn: ReadConnection, uid: str) -> tuple[list[str], list[str]]:
     """Whom a uid is actively related to: (their staff, their clients)."""
     query = select(relationships.c.client_id, relationships.c.staff_id).where(
         relationships.c.status == ACTIVE,

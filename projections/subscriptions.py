@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, false, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.subscription import Subscription
 from domain.values import Actor
 from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import STAFF_ROOMS, iso, utc, utc_or_none
 
@@ -132,7 +132,7 @@ def show(row: Row) -> dict[str, Any]:
 
 
 async def get_subscription(
-    conn: AsyncConnection, actor: Actor, subscription_id: str
+    conn: ReadConnection, actor: Actor, subscription_id: str
 ) -> dict[str, Any] | None:
     query = select(subscriptions).where(subscriptions.c.id == subscription_id,
                                         visible_clients(actor, subscriptions.c.client_id))
@@ -141,7 +141,7 @@ async def get_subscription(
 
 
 async def list_subscriptions(
-    conn: AsyncConnection, actor: Actor, *, client_id: str | None, status: str | None,
+    conn: ReadConnection, actor: Actor, *, client_id: str | None, status: str | None,
     limit: int, cursor: str | None,
 ) -> Page:
     """Subscriptions the actor may read, newest first, by client and status."""

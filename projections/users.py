@@ -18,7 +18,6 @@ from sqlalchemy import (
     Table,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.personal import is_erased
 from domain.profile import FIELDS
@@ -27,6 +26,7 @@ from domain.values import Actor, Role
 from projections.access import related_ids
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso, utc
 
@@ -101,7 +101,7 @@ def show(row: Row) -> dict[str, Any]:
     return {**shown, **{k: row[k] or [] for k in LISTS}, "created_at": iso(row["created_at"])}
 
 
-async def get_user(conn: AsyncConnection, uid: str) -> dict[str, Any] | None:
+async def get_user(conn: ReadConnection, uid: str) -> dict[str, Any] | None:
     row = (await conn.execute(select(users).where(users.c.uid == uid))).mappings().first()
     return show(dict(row)) if row else None
 
@@ -116,7 +116,7 @@ def show_recorded(user: User) -> dict[str, Any]:
     return show(row)
 
 
-async def read_user(conn: AsyncConnection, actor: Actor, uid: str) -> dict[str, Any] | None:
+async def read_user(conn: ReadConnection, actor: Actor, uid: str) -> dict[str, Any] | None:
     """A user with their related staff and clients, if the actor may read them: themself, the
     staff related to them, and admins."""
     staff_ids, client_ids = await related_ids(conn, uid)
@@ -126,7 +126,7 @@ async def read_user(conn: AsyncConnection, actor: Actor, uid: str) -> dict[str, 
     return None if found is None else {**found, "staff_ids": staff_ids, "client_ids": client_ids}
 
 
-async def list_users(conn: AsyncConnection, *, role: str | None, q: str | None, limit: int,
+async def list_users(conn: ReadConnection, *, role: str | None, q: str | None, limit: int,
                      cursor: str | None) -> Page:
     """Every user, newest first; `q` finds a part of the display name (any case)."""
     query = select(users)

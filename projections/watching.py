@@ -4,16 +4,16 @@ related to them, and admins."""
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import ADMINS, Actor, Role
 from projections.access import is_assigned
+from projections.reading import ReadConnection
 from projections.workout_sessions import sessions
 
 WATCHERS = frozenset({Role.TRAINER, Role.NUTRITIONIST})
 
 
-async def watchable_client(conn: AsyncConnection, actor: Actor, session_id: str) -> str | None:
+async def watchable_client(conn: ReadConnection, actor: Actor, session_id: str) -> str | None:
     """The session's client, if this actor may watch the session; else None."""
     client_id = await conn.scalar(select(sessions.c.client_id).where(sessions.c.id == session_id))
     if client_id is None:
@@ -25,7 +25,7 @@ async def watchable_client(conn: AsyncConnection, actor: Actor, session_id: str)
     return None
 
 
-async def may_watch_session(conn: AsyncConnection, actor: Actor, session_id: str) -> bool:
+async def may_watch_session(conn: ReadConnection, actor: Actor, session_id: str) -> bool:
     if actor.role in ADMINS:
         return True
     return await watchable_client(conn, actor, session_id) is not None

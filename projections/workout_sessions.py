@@ -6,13 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, Numeric, String, Table, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from domain.values import Actor
 from domain.workout_session import WorkoutSession
 from projections.access import visible_clients
 from projections.model import ReadModel, Row
 from projections.pages import Page, page
+from projections.reading import ReadConnection
 from projections.schema import metadata
 from projections.values import iso
 
@@ -104,14 +104,14 @@ def show(row: Row) -> dict[str, Any]:
     }
 
 
-async def get_session(conn: AsyncConnection, actor: Actor, session_id: str) -> dict[str, Any] | None:
+async def get_session(conn: ReadConnection, actor: Actor, session_id: str) -> dict[str, Any] | None:
     query = select(sessions).where(sessions.c.id == session_id, visible_clients(actor, sessions.c.client_id))
     row = (await conn.execute(query)).mappings().first()
     return show(dict(row)) if row else None
 
 
 async def list_sessions(
-    conn: AsyncConnection, actor: Actor, *, client_id: str | None, status: str | None,
+    conn: ReadConnection, actor: Actor, *, client_id: str | None, status: str | None,
     limit: int, cursor: str | None,
 ) -> Page:
     query = select(sessions).where(visible_clients(actor, sessions.c.client_id))

@@ -42,8 +42,10 @@ def event_store_env(settings: Settings, *, create_tables: bool = False) -> dict[
         "POSTGRES_PASSWORD": unquote(url.password or ""),
         "POSTGRES_SCHEMA": settings.database_schema,
         "POSTGRES_LOCK_TIMEOUT": str(settings.db_lock_timeout_s),
-        "POSTGRES_POOL_SIZE": str(settings.db_pool_size),
-        "POSTGRES_MAX_OVERFLOW": str(settings.db_max_overflow),
+        # Servers lend the event store their one pool (infrastructure/db_pool.py); this one is
+        # opened only by one-off tools, and by the init step with a connection or two.
+        "POSTGRES_POOL_SIZE": "1" if create_tables else str(settings.db_pool_size),
+        "POSTGRES_MAX_OVERFLOW": "1" if create_tables else str(settings.db_max_overflow),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         "POSTGRES_PRE_PING": "y",
         "APPLICATION_RECORDER_TOPIC": RECORDERS["postgres"],

@@ -125,9 +125,25 @@ def _autoscaler(component: str, low: int, high: int, metrics: list[dict[str, Any
                      "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}}}}
 
 
-# One pool per process, sized: see ops/README.md ("Connections"). Per pool: size + overflow.
-API_POOL = {"GYMGENIUS_DB_POOL_SIZE": 3, "GYMGENIUS_DB_MAX_OVERFLOW": 2}
-WORKER_POOL = {"GYMGENIUS_DB_POOL_SIZE": 3, "GYMGENIUS_DB_MAX_OVERFLOW": 1}
+# One pool per process (event store, projections and queries draw from it), sized for the
+# process's role: see ops/README.md ("Connections"); size + overflow is the most it opens. Queries
+# on the read replica (QUERY_DATABASE_URL) have a second pool; the command API and the workers
+# read no replica, so they blank it and keep one pool.
+def pool(component: str, size: int, overflow: int, replica: tuple[int, int] | None = None) -> dict[str, Any]:
+    found: dict[str, Any] = {"GYMGENIUS_DB_POOL_SIZE": size, "GYMGENIUS_DB_MAX_OVERFLOW": overflow,
+                             "GYMGENIUS_DB_APPLICATION_NAME": f"gymgenius-{component}"}
+    if replica is None:
+        return found | {"QUERY_DATABASE_URL": ""}
+    return found | {"GYMGENIUS_DB_REPLICA_POOL_SIZE": replica[0],
+                    "GYMGENIUS_DB_REPLICA_MAX_OVERFLOW": replica[1]}
+
+
+POOLS = {
+    "command-api": pool("command-api", 4, 4),  # commands: a load and a group-committed insert each
+    "query-api": pool("query-api", 2, 1, replica=(4, 4)),  # primary: sign-in lookups, admin routes
+    "realtime": pool("realtime", 2, 1, replica=(2, 2)),  # join checks, admin routes
+    "worker": pool("worker", 6, 2),  # 3 catch-ups side by side (2 each), policies' locks, commands
+}
 
 
 def secret(key: str) -> dict[str, Any]:
@@ -161,15 +177,15 @@ def documents() -> list[dict[str, Any]]:
     docs: list[dict[str, Any]] = []
     docs += [
         deployment("command-api", replicas=3, command=uvicorn("interfaces.asgi:create_commands"),
-                   env={"DATABASE_URL": secret("DATABASE_URL_COMMANDS"), **API_POOL}, port=8000,
+                   env={"DATABASE_URL": secret("DATABASE_URL_COMMANDS"), **POOLS["command-api"]}, port=8000,
                    probes=api_probes(), cpu="500m", memory="256Mi"),
         service("command-api", 8000), cpu_autoscaler("command-api", 3, 12), budget("command-api"),
         deployment("query-api", replicas=3, command=uvicorn("interfaces.asgi:create_queries"),
-                   env={"DATABASE_URL": secret("DATABASE_URL_SESSION"), **API_POOL}, port=8000,
+                   env={"DATABASE_URL": secret("DATABASE_URL_SESSION"), **POOLS["query-api"]}, port=8000,
                    probes=api_probes(), cpu="500m", memory="256Mi"),
         service("query-api", 8000), cpu_autoscaler("query-api", 3, 12), budget("query-api"),
         deployment("realtime", replicas=2, command=uvicorn("interfaces.asgi:create_queries"),
-                   env={"DATABASE_URL": secret("DATABASE_URL_SESSION"), **API_POOL}, port=8000,
+                   env={"DATABASE_URL": secret("DATABASE_URL_SESSION"), **POOLS["realtime"]}, port=8000,
                    probes=api_probes(), cpu="250m", memory="256Mi", grace=60),
         # Socket.IO's long-polling transport sends each request of a session to the same pod:
         # the Ingress pins it with a cookie, the Service by client address behind it.
@@ -179,7 +195,7 @@ def documents() -> list[dict[str, Any]]:
         deployment("worker", replicas=2,
                    command=["python", "-m", "interfaces.workers", "interfaces.workers.actors",
                             "--processes", "1", "--threads", "4"],
-                   env=WORKER_POOL, port=9191, probes=worker_probes(), cpu="250m", memory="256Mi"),
+                   env=POOLS["worker"], port=9191, probes=worker_probes(), cpu="250m", memory="256Mi"),
         # Workers scale on how far the read models are behind (prometheus-adapter serves the
         # external metric from gymgenius_projection_lag_events), and on queue depth.
         _autoscaler("worker", 2, 4, [

@@ -22,8 +22,9 @@ QUERIES = "/v1/queries/workout-sessions"
 
 @pytest.fixture
 def small_pool_system(pg_schema: str) -> Iterator[System]:
-    """A server system whose query pool holds 3 connections and no more."""
-    settings = server_settings(pg_schema, GYMGENIUS_DB_POOL_SIZE=3, GYMGENIUS_DB_MAX_OVERFLOW=0,
+    """A server system whose one pool holds 6 connections and no more (queries, the watch and
+    the sign-in lookups of 300 waiters draw from it)."""
+    settings = server_settings(pg_schema, GYMGENIUS_DB_POOL_SIZE=3, GYMGENIUS_DB_MAX_OVERFLOW=3,
                                GYMGENIUS_RATE_LIMITS=False)  # waits are measured, not limits
     init_storage(settings)
     system = bootstrap(settings)

@@ -9,7 +9,7 @@ import redis
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from infrastructure.readstore import ReadStore, async_engine
+from infrastructure.readstore import ReadStore, sync_engine
 from interfaces.http.app import create_query_app
 from tests.integration.command_stream import CommandStream
 from tests.integration.test_unwedgeable_projections import unstorable_session
@@ -78,7 +78,7 @@ def test_the_database_out_of_reach_makes_the_api_unready(server_system):
     serving = system.reads
     nowhere = system.settings.model_copy(update={
         "database_url": "postgresql://postgres@127.0.0.1:1/postgres", "query_database_url": None})
-    system.reads = ReadStore(async_engine(nowhere))
+    system.reads = ReadStore(sync_engine(nowhere), owned=True)
     try:
         with TestClient(create_query_app(system)) as client:
             answer = client.get("/readyz")

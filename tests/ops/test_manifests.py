@@ -88,6 +88,32 @@ def test_the_apps_scale_apart_with_probes_budgets_and_spread():
     assert {"DATABASE_URL", "GYMGENIUS_DB_POOL_SIZE", "GYMGENIUS_DB_MAX_OVERFLOW"} <= query_env
 
 
+def _env(deployment: str) -> dict[str, str]:
+    container = by_kind("Deployment")[deployment]["spec"]["template"]["spec"]["containers"][0]
+    return {e["name"]: e.get("value", "") for e in container.get("env", [])}
+
+
+def test_each_process_has_one_pool_and_the_primary_stays_under_its_connections():
+    """The arithmetic of ops/README.md ("Connections"), from the manifests themselves."""
+    for name in ("command-api", "query-api", "realtime", "worker"):
+        env = _env(f"gymgenius-{name}")
+        assert {"GYMGENIUS_DB_POOL_SIZE", "GYMGENIUS_DB_MAX_OVERFLOW"} <= set(env), name
+        assert env["GYMGENIUS_DB_APPLICATION_NAME"] == f"gymgenius-{name}"
+    for one_pool in ("command-api", "worker"):  # no replica pool: they read none
+        assert _env(f"gymgenius-{one_pool}")["QUERY_DATABASE_URL"] == ""
+    worker = _env("gymgenius-worker")
+    worker_max = by_kind("HorizontalPodAutoscaler")["gymgenius-worker"]["spec"]["maxReplicas"]
+    listen = 1
+    per_worker = int(worker["GYMGENIUS_DB_POOL_SIZE"]) + int(worker["GYMGENIUS_DB_MAX_OVERFLOW"]) + listen
+    ini = (ROOT / "ops" / "backup" / "pgbouncer.ini").read_text()
+    primary_pools = sum(int(line.split("pool_size=")[1].split()[0]) for line in ini.splitlines()
+                        if line.startswith(("gymgenius ", "gymgenius_session ")))
+    bouncers = by_kind("Deployment")["gymgenius-pgbouncer"]["spec"]["replicas"]
+    init_or_rebuild, backups_and_psql = 4, 4
+    total = worker_max * per_worker + bouncers * primary_pools + init_or_rebuild + backups_and_psql
+    assert total <= 97, total  # max_connections = 100, 3 kept for superusers
+
+
 def test_the_init_job_is_named_per_release():
     jobs = by_kind("Job")
     assert list(jobs) == ["gymgenius-init-release"]  # RELEASE is replaced at deploy time

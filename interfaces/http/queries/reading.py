@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import Query
 from fastapi.responses import JSONResponse
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from infrastructure.bootstrap import System
 from infrastructure.readstore import ReadStoreBusy
@@ -16,6 +15,7 @@ from interfaces.http.problems import Problem
 from projections.access import access_models
 from projections.pages import BadCursor, decode_cursor
 from projections.positions import reached
+from projections.reading import ReadConnection
 
 __all__ = ["access_models"]  # the routes' import of the access rule, kept where they look for it
 
@@ -30,7 +30,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="next_cursor of
 @asynccontextmanager
 async def snapshot(
     system: System, name: str, min_position: int | None, *, also: tuple[str, ...] = ()
-) -> AsyncIterator[tuple[AsyncConnection, int]]:
+) -> AsyncIterator[tuple[ReadConnection, int]]:
     """A read of a read model (and those it depends on) with the least position they all
     reflect; `min_position` first waits (5 s at most, holding no connection) until every one of
     them has reached it, else 503.
@@ -51,7 +51,7 @@ async def snapshot(
 
 async def read(
     system: System, name: str, min_position: int | None,
-    fetch: Callable[[AsyncConnection], Awaitable[Any]], *,
+    fetch: Callable[[ReadConnection], Awaitable[Any]], *,
     also: tuple[str, ...] = (), missing: str = "not found",
 ) -> JSONResponse:
     """One read of a read model, answered with the position it reflects; nothing is a 404."""
