@@ -299,8 +299,9 @@ class Subscription(Aggregate):
         self.mandate_authenticated = True
 
     def end_period(self, at: datetime) -> None:
-        """A cancellation at period end takes effect once the period is over. Again: nothing."""
-        if self.status is CANCELLED:
+        """A cancellation at period end takes effect once the period is over. Again, or once the
+        subscription has ended otherwise (it expired first): nothing."""
+        if self.status in (CANCELLED, EXPIRED):
             return
         if not self.cancel_at_period_end:
             raise RuleViolation("the subscription is not set to end with its period")

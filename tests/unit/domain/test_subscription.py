@@ -192,3 +192,13 @@ def test_an_unpaid_period_expires_after_its_end():
     sub.mark_past_due(T0 + 31 * DAY)
     sub.expire(T0 + 35 * DAY)
     assert (sub.status, sub.next_retry_at) == (SubscriptionStatus.EXPIRED, None)
+
+
+def test_a_subscription_that_expired_first_is_not_cancelled_after_by_its_period_end():
+    sub = _active()
+    sub.cancel(True, T0)
+    end = sub.current_period_end
+    assert end is not None
+    sub.expire(end)
+    sub.end_period(end)  # the cancellation at period end comes too late: it stays expired
+    assert sub.status is SubscriptionStatus.EXPIRED and _events(sub)[-1] == "Expired"
