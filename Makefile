@@ -47,7 +47,7 @@ debian-packages:
 # since they restart PostgreSQL and Redis under everyone
 TEST_WORKERS ?= 3
 test: install lint node debian-packages
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not faults" $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal -m "not faults" $(PYTEST_ARGS)
 	$(PY) -m pytest -q -p no:cacheprovider -m faults $(PYTEST_ARGS) $(if $(findstring --cov,$(PYTEST_ARGS)),--cov-append)
 
 # The backup drill alone: full backup, more events, point-in-time restore into a scratch cluster

@@ -35,6 +35,27 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _require_services()
 
 
+# Modules whose tests take 20 s to minutes: marked `slow`, and under pytest-xdist (worksteal) dealt
+# out first, one to each process in turn, so that none of them is left to run alone at the end
+SLOW = ("test_money_at_scale", "test_event_store_concurrency", "test_backup_restore",
+        "test_audit_export_at_scale", "test_rebuild", "test_subscription_machine", "test_policies",
+        "test_malformed_requests", "test_scheduler", "test_role_matrix", "test_projection_exactly_once",
+        "test_log_redaction", "test_min_position_waits")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    slow = [i for i in items if i.path.stem in SLOW]
+    for item in slow:
+        item.add_marker(pytest.mark.slow)
+    processes = int(getattr(config.option, "numprocesses", 0) or 0)
+    if processes < 2:
+        return
+    rest = [i for i in items if i.path.stem not in SLOW]
+    share = -(-len(rest) // processes)
+    items[:] = [item for n in range(processes)
+                for item in (*slow[n::processes], *rest[n * share:(n + 1) * share])]
+
+
 @pytest.fixture
 def pg_schema() -> Iterator[str]:
     schema = fresh_schema()

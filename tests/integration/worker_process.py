@@ -21,7 +21,8 @@ HOLDS_A_LOCK = (
     "WHERE a.application_name = %s AND l.locktype = 'advisory' AND l.granted"
 )
 
-SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s"
+# its pool's sessions carry its tag, its LISTEN session the tag and "-listen"
+SESSIONS = "SELECT count(*) FROM pg_stat_activity WHERE application_name IN (%s, %s || '-listen')"
 
 
 class WorkerProcess:
@@ -38,6 +39,7 @@ class WorkerProcess:
         return {
             **os.environ, "GYMGENIUS_PROFILE": "server", "GYMGENIUS_DEV_TOKENS": "0",
             "DATABASE_URL": f"{self.settings.database_url}{separator}application_name={self.tag}",
+            "GYMGENIUS_DB_APPLICATION_NAME": self.tag,
             "GYMGENIUS_DB_SCHEMA": self.settings.database_schema, "REDIS_URL": self.settings.redis_url,
             "GYMGENIUS_DB_POOL_SIZE": "3", "GYMGENIUS_DB_MAX_OVERFLOW": "3",
             "dramatiq_worker_timeout": "100", "PYTHONPATH": str(ROOT),
@@ -64,7 +66,7 @@ class WorkerProcess:
     def sessions_gone(self) -> bool:
         """None of its database sessions is left (PostgreSQL noticed the process died)."""
         with psycopg.connect(PG_URL, autocommit=True) as conn:
-            row = conn.execute(SESSIONS, (self.tag,)).fetchone()
+            row = conn.execute(SESSIONS, (self.tag, self.tag)).fetchone()
         return bool(row and row[0] == 0)
 
     def kill(self) -> None:
