@@ -55,7 +55,7 @@ restore-test: install debian-packages
 	$(PY) -m pytest -q -s -p no:cacheprovider tests/ops/test_backup_restore.py
 
 
-# schemathesis over the whole document as five roles, long: >= 10,000 cases (make test runs ~2,500)
+# schemathesis over the whole document as five roles, long: >= 10,000 cases (make test runs ~1,900)
 fuzz: install
 	GYMGENIUS_FUZZ_CASES=$${GYMGENIUS_FUZZ_CASES:-60} $(PY) -m pytest -q -p no:cacheprovider -s \
 		tests/contract/test_response_conformance.py $(PYTEST_ARGS)

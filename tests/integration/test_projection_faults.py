@@ -62,7 +62,7 @@ def test_a_worker_killed_mid_batch_again_and_again_leaves_nothing_half_applied(
         isolated_system, worker_processes):
     system = isolated_system
     with CommandStream(system, rate=80) as stream:
-        for _ in range(3):
+        for _ in range(2):
             write_backlog(system, 2500)
             before = committed(system)
             worker = worker_processes()

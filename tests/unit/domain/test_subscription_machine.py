@@ -148,6 +148,6 @@ class SubscriptionMachine(RuleBasedStateMachine):
 
 
 SubscriptionMachine.TestCase.settings = settings(
-    max_examples=80, stateful_step_count=25, deadline=None
+    max_examples=50, stateful_step_count=25, deadline=None
 )
 test_subscription_state_machine = SubscriptionMachine.TestCase
