@@ -7,17 +7,33 @@ is the other's. Its changes are not pushed: the messages are (`chat.message`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Integer, String, Table, or_, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Integer,
+    String,
+    Table,
+    or_,
+    select,
+    update,
+)
 
 from domain.conversation import Conversation
+from domain.personal import ERASED
+from domain.user import User
 from domain.values import Actor
 from projections.messages import show as show_message
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
 from projections.reading import ReadConnection
 from projections.schema import metadata
+from projections.users import erased_uids
 from projections.values import utc
 
 conversations = Table(
@@ -41,8 +57,30 @@ class ConversationsModel(ReadModel):
     name = "conversations"
     table = conversations
     created_by = Conversation.Started
-    event_types = (Conversation.Started, Conversation.MessageSent, Conversation.ReadUpTo)
+    event_types = (Conversation.Started, Conversation.MessageSent, Conversation.ReadUpTo, User.Erased)
     push_event = "conversation.updated"
+
+    erased: set[str] = set()  # senders erased in the batch being folded
+
+    def prepare(self, conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """An erased sender's last message loses its text, as in the messages read model."""
+        a, b = conversations.c.participant_a, conversations.c.participant_b
+        self.erased = erased_uids(conn, events, (a, b))
+        for uid in self.erased:
+            held = conn.execute(select(conversations.c.id, conversations.c.last_message)
+                                .where(or_(a == uid, b == uid)))
+            for row_id, last in held.all():
+                if last and last.get("sender_id") == uid:
+                    conn.execute(update(conversations).where(conversations.c.id == row_id)
+                                 .values(last_message={**last, "text": ERASED}))
+
+    def key(self, event: Any) -> str:
+        if isinstance(event, User.Erased):
+            return f"erased:{event.originator_id}"  # no row of its own: `prepare` did its work
+        return super().key(event)
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        return None if isinstance(event, User.Erased) else super().fold(row, event, position)
 
     def create(self, event: Conversation.Started, position: int) -> Row:
         a, b = event.participants
@@ -54,7 +92,8 @@ class ConversationsModel(ReadModel):
         match event:
             case Conversation.MessageSent():
                 last = show_message({"id": str(event.message_id), "seq": event.seq,
-                                     "sender_id": event.sender_id, "text": event.text,
+                                     "sender_id": event.sender_id,
+                                     "text": ERASED if event.sender_id in self.erased else event.text,
                                      "client_message_id": event.client_message_id,
                                      "sent_at": utc(event.at)})
                 return {"last_seq": event.seq, "last_message": last, **_read(row, event.sender_id, event.seq)}

@@ -5,15 +5,31 @@ A message's push (`chat.message`) goes to its conversation's room once the row i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
 
 from domain.conversation import Conversation
+from domain.personal import ERASED
+from domain.user import User
 from projections.model import Change, ReadModel, Row
 from projections.pages import Page, page
 from projections.reading import ReadConnection
 from projections.schema import metadata
+from projections.users import erased_uids
 from projections.values import iso, utc
 
 messages = Table(
@@ -38,15 +54,30 @@ class MessagesModel(ReadModel):
     name = "chat_messages"
     table = messages
     created_by = Conversation.MessageSent
-    event_types = (Conversation.MessageSent,)
+    event_types = (Conversation.MessageSent, User.Erased)
     push_event = "chat.message"
 
+    erased: set[str] = set()  # senders erased in the batch being folded
+
+    def prepare(self, conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
+        """An erased sender's messages lose their text (a rebuild could not read it either): those
+        stored now, and those folded in the same batch."""
+        self.erased = erased_uids(conn, events, (messages.c.sender_id,))
+        for uid in self.erased:
+            conn.execute(update(messages).where(messages.c.sender_id == uid).values(text=ERASED))
+
     def key(self, event: Any) -> str:
+        if isinstance(event, User.Erased):
+            return f"erased:{event.originator_id}"  # no row of its own: `prepare` did its work
         return str(event.message_id)
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        return None if isinstance(event, User.Erased) else super().fold(row, event, position)
 
     def create(self, event: Conversation.MessageSent, position: int) -> Row:
         return {"id": str(event.message_id), "conversation_id": str(event.originator_id),
-                "seq": event.seq, "sender_id": event.sender_id, "text": event.text,
+                "seq": event.seq, "sender_id": event.sender_id,
+                "text": ERASED if event.sender_id in self.erased else event.text,
                 "client_message_id": event.client_message_id, "sent_at": utc(event.at)}
 
     def change(self, row: Row, event: Any) -> Row:

@@ -4,6 +4,7 @@ the profile events no longer decode."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -11,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Float,
     Integer,
@@ -19,7 +21,7 @@ from sqlalchemy import (
     select,
 )
 
-from domain.personal import is_erased
+from domain.personal import is_erased, user_id
 from domain.profile import FIELDS
 from domain.user import User
 from domain.values import Actor, Role
@@ -136,3 +138,20 @@ async def list_users(conn: ReadConnection, *, role: str | None, q: str | None, l
         escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(users.c.display_name.ilike(f"%{escaped}%", escape="\\"))
     return await page(conn, query, users.c.seq, limit, cursor, show)
+
+
+def erased_uids(conn: Connection, events: Sequence[tuple[int, Any]],
+                holders: Sequence[Column[str]]) -> set[str]:
+    """The uids a batch's `User.Erased` events erase (a user's id is uuid5 of their uid): from this
+    read model, else by matching the batch's senders and the distinct values of `holders`, the
+    columns naming users."""
+    erased = {str(e.originator_id) for _, e in events if isinstance(e, User.Erased)}
+    if not erased:
+        return set()
+    found = dict(conn.execute(select(users.c.id, users.c.uid).where(users.c.id.in_(sorted(erased)))).all())
+    if erased - set(found):
+        named = {getattr(e, "sender_id", "") for _, e in events} - {""}
+        for column in holders:
+            named |= set(conn.execute(select(column).distinct()).scalars())
+        found |= {str(user_id(uid)): uid for uid in named if str(user_id(uid)) in erased}
+    return set(found.values())

@@ -141,3 +141,19 @@ def test_hostile_input_is_a_clear_4xx_and_writes_nothing(api, auth):
     assert answer.status_code == 422
     [mine] = _mine(api, alice, 0)
     assert mine["last_message"]["seq"] == 1  # only the one good message was written
+
+
+def test_an_erased_senders_messages_lose_their_text_and_the_others_keep_theirs(api, auth):
+    tom, alice = auth("tom", "trainer"), auth("alice")
+    relate(api, tom, "alice")
+    conversation = _open(api, alice, "tom").json()["id"]
+    assert _send(api, tom, conversation, "How is the knee?").status_code == 200
+    assert _send(api, alice, conversation, "My left knee still hurts").status_code == 200
+    erased = api.post("/v1/commands/users/alice/erase", json={}, headers=alice)
+    assert erased.status_code == 202, erased.text
+    position = erased.json()["position"]
+    history = _history(api, tom, conversation, position).json()["items"]
+    assert [(m["sender_id"], m["text"]) for m in history] == [
+        ("alice", "<erased>"), ("tom", "How is the knee?")]
+    [listed] = _mine(api, tom, position)
+    assert listed["last_message"]["text"] == "<erased>"
