@@ -134,7 +134,8 @@ def test_hundreds_of_nudges_for_one_event_apply_it_exactly_once(isolated_system)
         system.broker.enqueue(nudge_message())
     worker = running_worker(system)
     try:
-        wait_until(lambda: calls["catch_up"] >= 300 and queued_nudges() == 0, 30, "300 nudges taken")
+        # each nudge catches up every read model (twelve of them): a loaded machine needs time
+        wait_until(lambda: calls["catch_up"] >= 300 and queued_nudges() == 0, 90, "300 nudges taken")
     finally:
         worker.stop()
     assert tally.applied[SESSIONS] == 1

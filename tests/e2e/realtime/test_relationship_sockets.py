@@ -42,7 +42,10 @@ async def test_a_trainer_watching_stops_receiving_a_clients_sets_once_the_relati
 
 async def watching_stops_when_the_relationship_ends(live: Live) -> None:
     client, trainer = someone("alice"), someone("tom")
-    relate(live.http, live.headers(trainer, "trainer"), client)
+    accepted = relate(live.http, live.headers(trainer, "trainer"), client)
+    related = live.http.get("/v1/queries/relationships", headers=live.headers(trainer, "trainer"),
+                            params={"min_position": accepted})  # each read model keeps its own pace
+    assert related.status_code == 200, related.text
     started = live.start_session(client)
     live.read_session(started["id"], client, started["position"])
     room = f"workout-session:{started['id']}"
