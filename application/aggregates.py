@@ -52,13 +52,22 @@ class Aggregates:
 
     def execute(
         self, ctx: CommandContext, decide: Callable[[], Aggregate], *, created: bool = False,
-        extra: Callable[[Aggregate], dict[str, Any]] | None = None,
+        extra: Callable[[Aggregate], dict[str, Any]] | None = None, optimistic: bool = False,
     ) -> CommandResult:
-        """Replays a remembered answer, or decides, records and answers."""
-        remembered = self._remembered(ctx)
-        if remembered is not None:
+        """Replays a remembered answer, or decides, records and answers.
+
+        `optimistic` (for commands that are seldom repeated, such as chat messages, whose key the
+        server derives): the answers are read only when deciding fails or the write conflicts, since
+        a repeat's claim conflicts with the first's; a repeat still gets the first answer.
+        """
+        if not optimistic and (remembered := self._remembered(ctx)) is not None:
             return remembered
-        aggregate = decide()
+        try:
+            aggregate = decide()
+        except Exception:
+            if optimistic and (remembered := self._remembered(ctx)) is not None:
+                return remembered
+            raise
         details = extra(aggregate) if extra else {}
         if not aggregate.pending_events:  # nothing to record: answer where the aggregate stands
             position = self.store.position_of(aggregate.id, aggregate.version) or 0

@@ -106,7 +106,8 @@ class Conversations:
             conversation.send(ctx.actor.uid, cmd.text, cmd.client_message_id, ctx.at)
             return conversation
 
-        return _retried(lambda: self.aggregates.execute(ctx, decide, extra=_sent), tries=RETRIES)
+        return _retried(lambda: self.aggregates.execute(ctx, decide, extra=_sent, optimistic=True),
+                        tries=RETRIES)
 
     def read(self, ctx: CommandContext, cmd: ReadConversation) -> CommandResult:
         def decide() -> Conversation:

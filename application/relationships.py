@@ -1,9 +1,16 @@
 """Commands on staff-client relationships: staff invite, the client accepts or declines, an admin
 starts one at once, either side (or an admin) ends it. A pair's relationship is found by walking
-its generations (each one's id derives from the pair), so no read model is asked."""
+its generations (each one's id derives from the pair), so no read model is asked.
+
+A new generation starts only once the one before is over, so at most one is live (invited or
+active) and none follows a live one: the walk starts at the newest generation this process has
+seen (generations only grow) and stops at a live one. Checking a related pair, as every chat
+message does, costs one aggregate load."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from uuid import UUID
@@ -25,6 +32,7 @@ from domain.relationship import (
 from domain.values import Actor, Role
 
 RoleOf = Callable[[str], Role | None]
+PAIRS_REMEMBERED = 100_000  # newest generations kept per process (a forgotten pair walks from 0)
 
 
 @dataclass(frozen=True)
@@ -73,14 +81,31 @@ class Relationships:
     def __init__(self, aggregates: Aggregates, role_of: RoleOf | None = None) -> None:
         self.aggregates = aggregates
         self.role_of = role_of or (lambda uid: None)
+        self._newest: OrderedDict[tuple[str, str], int] = OrderedDict()  # pair -> newest generation seen
+        self._guard = threading.Lock()
 
     def current(self, client_id: str, staff_id: str) -> tuple[int, Relationship | None]:
         """The pair's latest relationship (if any), and the generation its next one would take."""
-        generation, found = 0, None
+        pair = (client_id, staff_id)
+        with self._guard:
+            generation = self._newest.get(pair, 0)
+        found = None
         while isinstance(rel := self.aggregates.store.latest(
                 relationship_id(client_id, staff_id, generation)), Relationship):
             found, generation = rel, generation + 1
+            if rel.is_live:  # no generation follows a live one
+                break
+        if found is not None:
+            self._remember(pair, generation - 1)
         return generation, found
+
+    def _remember(self, pair: tuple[str, str], generation: int) -> None:
+        with self._guard:
+            if self._newest.get(pair, -1) < generation:
+                self._newest[pair] = generation
+            self._newest.move_to_end(pair)
+            while len(self._newest) > PAIRS_REMEMBERED:
+                self._newest.popitem(last=False)
 
     def is_active(self, client_id: str, staff_id: str) -> bool:
         return (found := self.current(client_id, staff_id)[1]) is not None and found.status == ACTIVE

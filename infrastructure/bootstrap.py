@@ -37,6 +37,7 @@ from infrastructure.event_source import EventLogSource
 from infrastructure.eventstore import ensure_schema, event_store_env
 from infrastructure.eventstore.audit_log import LogReader
 from infrastructure.eventstore.log import EventLog
+from infrastructure.eventstore.postgres import events_channel
 from infrastructure.firebase import (
     FirebaseAuth,
     FirebaseIdentityMirror,
@@ -185,7 +186,8 @@ def bootstrap(
     relationships = Relationships(aggregates, role_of=roles.known_role)
     lifecycle = Lifecycle(aggregates, subscriptions, payments, relationships)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
-    catch_up = CatchUp(projections, nudger, policies)
+    catch_up = CatchUp(projections, nudger, policies,
+                       leave_hot=settings.profile == "server" and settings.hot_lane == "process")
     mirror = mirror or (FirebaseIdentityMirror(firebase) if firebase else LoggingMirror())
     role_mirror = RoleMirrorRunner(projections.engine, projections.source, mirror)
     catch_up.followers.append(role_mirror.run)
@@ -233,7 +235,16 @@ def _engines(primary: Engine, reads: ReadStore) -> list[Engine]:
 
 
 def worker_safety_net(system: System, interval: float = 2.0) -> SafetyNet:
-    return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval)
+    """A worker's: every read model but the hot ones when a hot-lane process has those."""
+    return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval,
+                     channel=events_channel(system.settings.database_schema),
+                     models="cold" if system.catch_up.leave_hot else "all")
+
+
+def hot_lane_net(system: System, interval: float = 2.0) -> SafetyNet:
+    """A hot-lane process's (`python -m interfaces.workers.hot`): the hot read models only."""
+    return SafetyNet(system.catch_up, listen_url(system.projections), interval=interval,
+                     channel=events_channel(system.settings.database_schema), models="hot")
 
 
 def _identity(settings: Settings, dev_tokens: DevTokens | None,

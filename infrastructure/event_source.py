@@ -23,12 +23,15 @@ class Undecodable:
 
 class EventLogSource:
     """Reads the log; recently decoded events are kept, so the read models that each read the
-    same new events after a wake-up decode them once (events never change once stored; those
-    holding personal data are decoded afresh, since their subject may be erased meanwhile)."""
+    same new events after a wake-up decode them once (events never change once stored). Those
+    holding personal data are kept with the erasure epoch they were opened in, and served again
+    only while the epoch is the same (read once per batch, as opening them reads it): once any
+    subject is erased, they are opened afresh, and an erased subject's read `<erased>`."""
 
     def __init__(self, log: EventLog, remember: int = 4096) -> None:
         self.log = log
         self._decoded: OrderedDict[int, Any] = OrderedDict()
+        self._opened: OrderedDict[int, tuple[int, Any]] = OrderedDict()  # position -> (epoch, event)
         self._traces: OrderedDict[int, str] = OrderedDict()  # position -> the trace id in its metadata
         self._remember = remember
         self._guard = threading.Lock()
@@ -48,8 +51,12 @@ class EventLogSource:
     def _recall(self, notification: Any) -> Any:
         with self._guard:
             found = self._decoded.get(notification.id)
+            opened = self._opened.get(notification.id)
         if found is not None:
             return found
+        if opened is not None and opened[0] == self.log.keys.epoch():
+            return opened[1]
+        before = self.log.keys.epoch(fresh=False)  # the keys it is opened with are at least this new
         event = self._decode(notification)
         trace_id = (getattr(event, "meta", None) or {}).get("trace_id")
         if isinstance(trace_id, str) and trace_id:
@@ -57,7 +64,11 @@ class EventLogSource:
                 self._traces[notification.id] = trace_id
                 while len(self._traces) > self._remember:
                     self._traces.popitem(last=False)
-        if personal_fields(type(event)):  # never kept: an erasure must take effect at once
+        if personal_fields(type(event)):  # kept with its epoch: an erasure must take effect at once
+            with self._guard:  # served again only if no subject was erased since `before`
+                self._opened[notification.id] = (before, event)
+                while len(self._opened) > self._remember:
+                    self._opened.popitem(last=False)
             return event
         with self._guard:
             self._decoded[notification.id] = event

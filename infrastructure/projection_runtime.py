@@ -65,20 +65,30 @@ class ProjectionService:
             raise UnknownProjection(name)
         return self.models[name]
 
-    def catch_up_all(self) -> dict[str, Outcome]:
-        """Brings every read model up to date; on PostgreSQL they catch up side by side, so a
-        wake-up costs the slowest model's time, not the sum of all of theirs."""
+    def catch_up_all(self, *, cold_only: bool = False) -> dict[str, Outcome]:
+        """Brings every read model up to date (`cold_only`: all but the hot ones, which a hot lane
+        of their own catches up); on PostgreSQL they catch up side by side, so a wake-up costs
+        the slowest model's time, not the sum of all of theirs."""
+        models = {name: m for name, m in self.models.items() if not (cold_only and m.hot)}
         if self._pool is None:
-            outcomes = {name: self.projector.catch_up(m) for name, m in self.models.items()}
+            outcomes = {name: self.projector.catch_up(m) for name, m in models.items()}
         else:
-            futures = {name: self._pool.submit(self.projector.catch_up, m)
-                       for name, m in self.models.items()}
+            futures = {name: self._pool.submit(self.projector.catch_up, m) for name, m in models.items()}
             outcomes = {name: future.result() for name, future in futures.items()}
+        self._observe_all(outcomes)
+        return outcomes
+
+    def catch_up_hot(self) -> dict[str, Outcome]:
+        """Brings the hot read models up to date, in the calling thread (the hot lane's)."""
+        outcomes = {name: self.projector.catch_up(m) for name, m in self.models.items() if m.hot}
+        self._observe_all(outcomes)
+        return outcomes
+
+    def _observe_all(self, outcomes: dict[str, Outcome]) -> None:
         head = self.source.head()
         for name, outcome in outcomes.items():
             if not outcome.busy:
                 self._observe(name, outcome.position, max(head - outcome.position, 0))
-        return outcomes
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.source.head()

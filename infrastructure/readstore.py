@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Result, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -26,6 +28,7 @@ __all__ = ["ReadStore", "ReadStoreBusy", "query_engine", "sync_engine"]
 # The longest anyone waits for a pooled connection: as long as the event store's own pool waited
 # (eventsourcing retries a refused read or write, 10 times at most); queries give up sooner (WAIT_S).
 CHECKOUT_WAIT_S = 5.0
+PING_IDLE_S = 1.0  # a pooled connection idle this long is pinged before it is lent again
 
 
 def _pg_url(url: str, driver: str = "psycopg") -> str:
@@ -48,12 +51,38 @@ def sync_engine(settings: Settings, url: str | None = None, size: int | None = N
                                connect_args={"timeout": 30, "check_same_thread": False})
         _sqlite_pragmas(engine)
         return engine
-    return create_engine(
+    engine = create_engine(
         _pg_url(url or settings.database_url), connect_args=_pg_args(settings),
         pool_size=size or settings.db_pool_size,
         max_overflow=settings.db_max_overflow if overflow is None else overflow,
-        pool_pre_ping=True, pool_timeout=CHECKOUT_WAIT_S,
+        pool_timeout=CHECKOUT_WAIT_S,
     )
+    _ping_when_idle(engine)
+    return engine
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Pessimistic disconnect handling, SQLAlchemy's custom way: a connection that sat in the pool
+    for PING_IDLE_S or more is pinged as it is checked out, and one that fails is replaced (the pool
+    reconnects on DisconnectionError). A connection handed back moments ago is not pinged: under
+    load that ping was a round trip on every checkout. One that broke since fails its statement;
+    it is then dropped (`lent.invalidate()`, or SQLAlchemy's own disconnect handling), and the
+    event store's reads and writes are retried."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if time.monotonic() - record.info.get("idle_since", float("-inf")) < PING_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise DisconnectionError(str(error)) from error
+            raise
 
 
 def embedded_query_engine(settings: Settings) -> AsyncEngine:

@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     group_commit: bool = Field(True, alias="GYMGENIUS_GROUP_COMMIT")
     aggregates_cached: int = Field(1000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
+    # Where the hot read models (chat messages) are caught up on the server profile: `thread`, a
+    # lane of their own in every worker; `process`, only in `python -m interfaces.workers.hot`
+    # processes, deployed beside the workers, so that no other catch-up shares their interpreter.
+    hot_lane: Literal["thread", "process"] = Field("thread", alias="GYMGENIUS_HOT_LANE")
     tick_s: float = Field(60.0, gt=0, le=3600, alias="GYMGENIUS_TICK_SECONDS")  # the scheduler's beat
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
     # the edge: rate limits (`limits` notation, per user unless said), body limits

@@ -33,6 +33,7 @@ TRACEPARENT = re.compile(r"00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([
 PROPAGATOR = TraceContextTextMapPropagator()
 _installed = threading.Lock()
 _done: list[bool] = []
+_exporting: list[bool] = []  # whether spans go anywhere (an OTLP exporter was configured)
 
 
 def install() -> None:
@@ -58,6 +59,7 @@ def _export(provider: TracerProvider, endpoint: str) -> None:
         log.warning("otlp_exporter_missing", endpoint=endpoint)
         return
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    _exporting.append(True)
 
 
 def tracer() -> trace.Tracer:
@@ -107,7 +109,11 @@ def traceparent_of(span: trace.Span) -> str:
 
 
 def instrument_engines(*engines: Engine) -> None:
-    """SQL statements as child spans of the current span (OpenTelemetry's SQLAlchemy tracer)."""
+    """SQL statements as child spans of the current span (OpenTelemetry's SQLAlchemy tracer),
+    when spans are exported: otherwise every statement, thousands a second in a busy worker,
+    would pay for a span that goes nowhere (trace ids come from the request and message spans)."""
+    if not _exporting:
+        return
     from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 
     usage = get_meter("gymgenius").create_up_down_counter("db.client.connections.usage")

@@ -56,6 +56,7 @@ class MessagesModel(ReadModel):
     created_by = Conversation.MessageSent
     event_types = (Conversation.MessageSent, User.Erased)
     push_event = "chat.message"
+    hot = True  # the other participant is waiting for it
 
     erased: set[str] = set()  # senders erased in the batch being folded
 

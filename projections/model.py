@@ -48,6 +48,9 @@ class ReadModel:
     created_by: ClassVar[type]
     event_types: ClassVar[tuple[type, ...]]
     push_event: ClassVar[str]
+    # Caught up in a lane of its own on every wake-up, never behind the other read models: for
+    # one whose pushes somebody is waiting on live (a chat message on the other side's screen).
+    hot: ClassVar[bool] = False
 
     def prepare(self, conn: Connection, events: Sequence[tuple[int, Any]]) -> None:
         """Reads what `key` needs before a batch is folded (a read model keyed by something its

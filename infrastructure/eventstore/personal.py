@@ -59,6 +59,13 @@ class KeyRing:
             if outer is None:
                 self._local.checked = None
 
+    def epoch(self, *, fresh: bool = True) -> int:
+        """The erasure epoch, as fresh as a key served now would be (read once per scope);
+        `fresh=False`: as last read, without reading it (never newer than a key served next)."""
+        if fresh:
+            self._fresh()
+        return self._epoch
+
     def cipher(self, subject: UUID, *, create: bool) -> AESGCM | None:
         self._fresh()
         with self._guard:

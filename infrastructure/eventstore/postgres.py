@@ -22,6 +22,7 @@ class GymGeniusPostgresRecorder(PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        self.channel_name = events_channel(self.datastore.schema)  # each write's NOTIFY
         names = {
             "schema": Identifier(self.datastore.schema),
             "commands": Identifier(events_table_name.removesuffix("_events") + "_commands"),
@@ -77,6 +78,12 @@ class GymGeniusPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._select_position, (aggregate_id, version), prepare=True)
             row = curs.fetchone()
         return None if row is None else int(row["notification_id"])
+
+
+def events_channel(schema: str) -> str:
+    """The channel the event store NOTIFYs as each write commits: one per schema, so that workers
+    are woken by their own store's events only (PostgreSQL keeps 63 bytes of a name)."""
+    return f"gymgenius_events_{schema}".encode()[:63].decode(errors="ignore")
 
 
 def _claim_row(claim: IdempotencyClaim) -> tuple[Any, ...]:

@@ -20,14 +20,20 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
+from psycopg import sql
 
 from domain.values import Role
 from infrastructure.bootstrap import init_storage
@@ -36,7 +42,7 @@ from infrastructure.settings import Settings
 from ops.bench import report
 from ops.bench.latencies import summary
 from ops.bench.readside import drop, worker
-from ops.bench.servers import serve
+from ops.bench.servers import ROOT, serve
 
 ADMIN = "bench-admin"
 LOAD = Path(__file__).with_name("chat_load.cjs")
@@ -48,6 +54,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chat-rate", type=float, default=200.0, help="messages/s offered")
     p.add_argument("--chat-conversations", type=int, default=1000)
     p.add_argument("--chat-duration", type=float, default=10.0, help="seconds measured at that rate")
+    p.add_argument("--chat-api-processes", type=int, default=1,
+                   help="uvicorn processes serving the app (websocket-only sockets need no stickiness)")
+    p.add_argument("--chat-hot-lane", choices=("thread", "process"), default="process",
+                   help="GYMGENIUS_HOT_LANE: chat messages caught up in the worker or a process of their own")
 
 
 @dataclass(frozen=True)
@@ -81,7 +91,28 @@ def environment(args: argparse.Namespace, schema: str) -> dict[str, str]:
     return {"GYMGENIUS_PROFILE": "server", "GYMGENIUS_DEV_TOKENS": "1", "GYMGENIUS_ENV": "development",
             "DATABASE_URL": args.database_url, "GYMGENIUS_DB_SCHEMA": schema, "REDIS_URL": args.redis_url,
             "GYMGENIUS_RATE_LIMIT_GENERAL": "100000/minute",
-            "GYMGENIUS_RATE_LIMIT_ANONYMOUS": "100000/minute", "dramatiq_worker_timeout": "100"}
+            "GYMGENIUS_RATE_LIMIT_ANONYMOUS": "100000/minute", "dramatiq_worker_timeout": "100",
+            "GYMGENIUS_HOT_LANE": args.chat_hot_lane}
+
+
+@contextmanager
+def hot_lane(env: dict[str, str], wanted: bool) -> Iterator[None]:
+    """`python -m interfaces.workers.hot` beside the worker, when the hot lane is a process."""
+    if not wanted:
+        yield
+        return
+    process = subprocess.Popen([sys.executable, "-m", "interfaces.workers.hot"], cwd=ROOT,
+                               env={**os.environ, **env}, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def prepare(url: str, count: int) -> list[Pair]:
@@ -110,6 +141,25 @@ def prepare(url: str, count: int) -> list[Pair]:
     return asyncio.run(setup())
 
 
+def settle(database_url: str, schema: str, deadline_s: float = 600) -> None:
+    """Waits until every read model and policy has caught up with the set-up's events, so that
+    the measurement does not share the machine with that backlog."""
+    ends = time.monotonic() + deadline_s
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        found = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                             "AND table_name LIKE %s", (schema, "%\\_events")).fetchone()
+        assert found is not None, f"no event table in {schema}"
+        while time.monotonic() < ends:
+            behind = conn.execute(sql.SQL(
+                "SELECT (SELECT max(notification_id) FROM {s}.{e}) - min(position) "
+                "FROM {s}.projection_positions").format(s=sql.Identifier(schema),
+                                                       e=sql.Identifier(found[0]))).fetchone()
+            if behind is not None and behind[0] is not None and behind[0] <= 0:
+                return
+            time.sleep(0.2)
+    raise RuntimeError(f"the read models did not catch up with the set-up within {deadline_s} s")
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     schema = f"benchchat_{uuid.uuid4().hex[:10]}"
     env = environment(args, schema)
@@ -117,8 +167,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         init_storage(Settings(  # type: ignore[call-arg]
             GYMGENIUS_PROFILE="server", DATABASE_URL=args.database_url, GYMGENIUS_DB_SCHEMA=schema,
             REDIS_URL=args.redis_url))
-        with serve("interfaces.asgi:create", env) as server, worker(env):
+        with (serve("interfaces.asgi:create", env, workers=args.chat_api_processes) as server, worker(env),
+              hot_lane(env, args.chat_hot_lane == "process")):
             pairs = prepare(server.url, args.chat_conversations)
+            settle(args.database_url, schema)
             ours = measure(server.url, pairs, args)
         with serve("ops.bench.chat_baseline:create", {}) as server:
             base = measure(server.url, pairs, args)
@@ -132,7 +184,8 @@ def publish(args: argparse.Namespace, results: dict[str, Any]) -> dict[str, Any]
     ratio = {q: round(ours[q] / base[q], 2) if base[q] else None for q in ("p50", "p99")}
     document = {"at": datetime.now(UTC).isoformat(timespec="seconds"),
                 "load": {"rate": args.chat_rate, "conversations": args.chat_conversations,
-                         "duration_s": args.chat_duration},
+                         "duration_s": args.chat_duration, "api_processes": args.chat_api_processes,
+                         "hot_lane": args.chat_hot_lane},
                 **results, "ratio": ratio, "target_p99_ms": TARGET_P99_MS,
                 "meets_target": ours["p99"] <= TARGET_P99_MS}
     print(f"chat: socket send -> delivered to the other participant, {args.chat_rate:.0f} msg/s over "

@@ -1,17 +1,28 @@
-"""The worker's safety net keeps waking it through every error an outage can raise."""
+"""The worker's safety net keeps waking it through every error an outage can raise, and wakes it
+at once when PostgreSQL announces new events."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 import redis
 from dramatiq.brokers.stub import StubBroker
 from eventsourcing.persistence import OperationalError as StoreOperationalError
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError as SQLOperationalError
 
+from application.context import CommandContext
+from application.conversations import OpenConversation, SendMessage
+from application.relationships import StartRelationship
+from domain.values import Actor, Role
+from infrastructure.eventstore.postgres import events_channel
 from infrastructure.nudges import Nudger
-from infrastructure.workers import CatchUp, SafetyNet
+from infrastructure.workers import CatchUp, SafetyNet, listen_url
+from projections.conversations import conversations
+from projections.messages import messages
 from tests.support import wait_until
 
 OUTAGE = [
@@ -47,3 +58,37 @@ def test_the_safety_net_outlives_store_database_and_redis_errors():
     finally:
         net.stop()
         net.join(timeout=5)
+
+
+def test_postgres_announcing_a_chat_message_wakes_the_worker_without_a_nudge_or_a_sweep(isolated_system):
+    """Nothing consumes the nudges here and the sweep is a minute away: the event store's NOTIFY
+    alone wakes the hot lane (the message) and the catch-up (the conversation's row)."""
+    system = isolated_system
+    admin, client, trainer = (Actor("adm", Role.ADMIN), Actor("cl-n", Role.CLIENT),
+                              Actor("tr-n", Role.TRAINER))
+    system.relationships.start(_ctx(admin), StartRelationship("cl-n", "tr-n", Role.TRAINER))
+    net = SafetyNet(system.catch_up, listen_url(system.projections), interval=60,
+                    channel=events_channel(system.settings.database_schema))
+    net.start()
+    try:
+        wait_until(lambda: all(s.lag_events == 0 for s in system.projections.statuses()), 30,
+                   "the net's first catch-up")
+        opened = system.conversations.open(_ctx(client), OpenConversation("tr-n"))
+        sent = system.conversations.send(_ctx(trainer), SendMessage(opened.id, "3 sets of 8", "m-1"))
+        with system.projections.engine.connect() as conn:
+            def projected() -> bool:
+                message = conn.execute(select(messages.c.text).where(
+                    messages.c.id == sent.extra["message_id"])).scalar()
+                conversation = conn.execute(select(conversations.c.id).where(
+                    conversations.c.id == str(opened.id))).scalar()
+                conn.rollback()
+                return message == "3 sets of 8" and conversation is not None
+
+            wait_until(projected, 10, "the message and its conversation, woken by NOTIFY")
+    finally:
+        net.stop()
+    assert not net.is_alive() and net.hot_lane is not None and not net.hot_lane.is_alive()
+
+
+def _ctx(actor: Actor) -> CommandContext:
+    return CommandContext(actor, datetime.now(UTC), uuid.uuid4().hex)

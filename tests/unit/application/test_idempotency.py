@@ -7,8 +7,11 @@ from uuid import UUID
 
 import pytest
 
+from application.conversations import Conversations, OpenConversation, SendMessage
 from application.errors import Forbidden, IdempotencyKeyReused
+from application.relationships import EndRelationship, Relationships, StartRelationship
 from application.workout_sessions import PauseSession, StartWorkoutSession
+from domain.values import Role
 from domain.workout_session import WorkoutSession
 from tests.unit.application.given import Handlers, a_set, ctx
 
@@ -67,3 +70,25 @@ def test_the_same_command_racing_itself_gets_the_winners_answer_not_a_conflict(h
 
     assert handlers.aggregates.execute(key, decide_while_the_same_command_commits) == answers[0]
     assert handlers.recorded() == 2
+
+
+def test_a_repeated_chat_message_gets_the_first_answer_without_the_answers_being_read_first(
+        handlers: Handlers) -> None:
+    """A message's key is read back only when sending conflicts or fails: the repeat's claim
+    conflicts with the first's, so it gets the first answer, also once the pair is no longer related."""
+    relationships = Relationships(handlers.aggregates)
+    chats = Conversations(handlers.aggregates, relationships, lambda uid: None)
+    started = relationships.start(ctx("root", Role.ADMIN), StartRelationship("alice", "tom", Role.TRAINER))
+    conversation = chats.open(ctx("alice"), OpenConversation("tom")).id
+    asked: list[str] = []
+    find = handlers.log.find_answer
+    handlers.log.find_answer = lambda actor, key: asked.append(key) or find(actor, key)  # type: ignore[method-assign]
+    first = chats.send(ctx("alice"), SendMessage(conversation, "3x8 done", "m-1"))
+    assert asked == [] and first.extra["seq"] == 1
+    again = chats.send(ctx("alice"), SendMessage(conversation, "3x8 done (sent twice)", "m-1"))
+    assert again == first and len(asked) == 1
+    relationships.end(ctx("tom", Role.TRAINER), EndRelationship(started.id))
+    assert chats.send(ctx("alice"), SendMessage(conversation, "again", "m-1")) == first
+    with pytest.raises(Forbidden):
+        chats.send(ctx("alice"), SendMessage(conversation, "a new one", "m-2"))
+    assert handlers.recorded() == 4  # started, opened, one message, ended

@@ -72,3 +72,23 @@ def test_a_captured_plan_payment_relates_the_buyer_to_the_author_once(handlers: 
         lifecycle.settle(keyed, SettleCapturedPayment(payment.id, T0))
     generation, rel = lifecycle.relationships.current("bob", "tom")
     assert generation == 1 and rel is not None and (rel.status, rel.origin) == (ACTIVE, PURCHASE)
+
+
+def test_a_pair_related_again_and_again_is_found_by_every_process_with_one_load(handlers: Handlers) -> None:
+    """Generations only grow and none follows a live one: a process that has seen the pair's
+    newest generation loads that one only; another process walks and finds the same."""
+    here, elsewhere = Relationships(handlers.aggregates), Relationships(handlers.aggregates)
+    for generation in range(4):
+        started = here.start(ctx("root", Role.ADMIN), StartRelationship("alice", "tom", Role.TRAINER))
+        assert here.current("alice", "tom")[0] == generation + 1
+        assert here.is_active("alice", "tom") and elsewhere.is_active("alice", "tom")
+        here.end(ctx("alice"), EndRelationship(started.id))
+        assert not here.is_active("alice", "tom") and not elsewhere.is_active("alice", "tom")
+    invited = elsewhere.invite(ctx("tom", Role.TRAINER), InviteClient("alice"))  # generation 4
+    assert here.current("alice", "tom") == (5, handlers.log.latest(invited.id))
+    loads: list[object] = []
+    latest = handlers.aggregates.store.latest
+    handlers.aggregates.store.latest = lambda i: loads.append(i) or latest(i)  # type: ignore[method-assign]
+    elsewhere.accept(ctx("alice"), AcceptInvitation(invited.id))
+    loads.clear()
+    assert here.is_active("alice", "tom") and loads == [invited.id]
