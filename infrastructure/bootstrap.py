@@ -187,7 +187,8 @@ def bootstrap(
     lifecycle = Lifecycle(aggregates, subscriptions, payments, relationships)
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies,
-                       leave_hot=settings.profile == "server" and settings.hot_lane == "process")
+                       leave_hot=settings.profile == "server" and settings.hot_lane == "process",
+                       spacing_s=settings.catch_up_spacing_s)
     mirror = mirror or (FirebaseIdentityMirror(firebase) if firebase else LoggingMirror())
     role_mirror = RoleMirrorRunner(projections.engine, projections.source, mirror)
     catch_up.followers.append(role_mirror.run)

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # lane of their own in every worker; `process`, only in `python -m interfaces.workers.hot`
     # processes, deployed beside the workers, so that no other catch-up shares their interpreter.
     hot_lane: Literal["thread", "process"] = Field("thread", alias="GYMGENIUS_HOT_LANE")
+    # A worker's passes over the read models and policies, woken by nudges and NOTIFY, begin at
+    # least this far apart: under a stream of events each pass takes a batch (the hot lane waits not)
+    catch_up_spacing_s: float = Field(0.1, ge=0, le=5, alias="GYMGENIUS_CATCH_UP_SPACING_S")
     tick_s: float = Field(60.0, gt=0, le=3600, alias="GYMGENIUS_TICK_SECONDS")  # the scheduler's beat
     log_json: bool = Field(True, alias="GYMGENIUS_LOG_JSON")
     # the edge: rate limits (`limits` notation, per user unless said), body limits

@@ -27,14 +27,14 @@ STOP_CHECK_S = 0.5  # how soon a listening safety net notices it is asked to sto
 STORE_ERRORS = (SQLAlchemyError, psycopg.Error, PersistenceError, redis.RedisError, OSError)
 
 
-class HotLane(threading.Thread):
-    """Catches up the hot read models (chat messages) on every wake-up, in a thread of their own,
-    so that a push someone is waiting for never queues behind the other read models' catch-up.
-    A wake-up during a pass runs one more pass; with none, it passes every `interval` s anyway."""
+class Lane(threading.Thread):
+    """Runs `work` on every wake-up, in a thread of its own; a wake-up during a pass runs one
+    more pass after it, and with none it passes every `interval` s anyway. Errors an outage
+    raises are logged, and the next pass waits a while."""
 
-    def __init__(self, service: ProjectionService, interval: float = 2.0) -> None:
-        super().__init__(name="gymgenius-hot-lane", daemon=True)
-        self.service, self.interval = service, interval
+    def __init__(self, name: str, work: Callable[[], object], interval: float = 2.0) -> None:
+        super().__init__(name=name, daemon=True)
+        self.work, self.interval = work, interval
         self.woken, self.stopping = threading.Event(), threading.Event()
 
     def wake(self) -> None:
@@ -47,9 +47,9 @@ class HotLane(threading.Thread):
             if self.stopping.is_set():
                 return
             try:
-                self.service.catch_up_hot()
+                self.work()
             except STORE_ERRORS as error:
-                log.warning("hot_catch_up_failed", error=str(error))
+                log.warning("lane_pass_failed", lane=self.name, error=str(error))
                 self.stopping.wait(self.interval)
 
     def stop(self, timeout: float = 30.0) -> None:
@@ -59,16 +59,27 @@ class HotLane(threading.Thread):
             self.join(timeout)
 
 
+def hot_lane(service: ProjectionService, interval: float = 2.0) -> Lane:
+    """The hot read models (chat messages) caught up on every wake-up, in a thread of their own,
+    so that a push somebody is waiting for never queues behind the other read models."""
+    return Lane("gymgenius-hot-lane", service.catch_up_hot, interval)
+
+
 class CatchUp:
     """One wake-up of a worker: every read model is brought up to the head, then every policy.
     While a hot lane runs in the process, it is woken for the hot read models first."""
 
     def __init__(self, service: ProjectionService, nudger: Nudger,
-                 policies: PolicyRunner | None = None, *, leave_hot: bool = False) -> None:
+                 policies: PolicyRunner | None = None, *, leave_hot: bool = False,
+                 spacing_s: float = 0.0) -> None:
         self.service, self.nudger, self.policies = service, nudger, policies
         self.followers: list[Callable[[], object]] = []  # further log readers (the role mirror)
-        self.hot_lane: HotLane | None = None
+        self.hot_lane: Lane | None = None
         self.leave_hot = leave_hot  # the hot read models are a hot-lane process's (GYMGENIUS_HOT_LANE)
+        self.spacing_s = spacing_s  # background passes begin at least this far apart
+        self._flight = threading.Lock()
+        self._flying = self._again = False
+        self._began = float("-inf")
 
     def wake_hot(self) -> bool:
         """Wakes the hot lane; False when none runs here."""
@@ -89,16 +100,45 @@ class CatchUp:
         for follower in self.followers:
             follower()
 
-    def quietly(self) -> None:
+    def spaced(self) -> None:
+        """A background wake-up (a nudge, a NOTIFY): one such pass at a time in this process,
+        each begun at least `spacing_s` after the one before, and a wake-up that comes during a
+        pass runs one more after it (none is lost). While events keep coming, each pass takes
+        the batch that came meanwhile, instead of every read model and policy paying a whole
+        pass for each event. The hot lane is woken at once all the same."""
+        self.wake_hot()
+        with self._flight:
+            if self._flying:
+                self._again = True
+                return
+            self._flying = True
         try:
-            self()
+            while True:
+                rest = self._began + self.spacing_s - time.monotonic()
+                if rest > 0:
+                    time.sleep(rest)
+                self._began = time.monotonic()
+                self()
+                with self._flight:
+                    if not self._again:
+                        self._flying = False
+                        return
+                    self._again = False
+        except BaseException:
+            with self._flight:
+                self._flying = False
+            raise
+
+    def quietly(self, *, spaced: bool = False) -> None:
+        try:
+            self.spaced() if spaced else self()
         except STORE_ERRORS as error:
             log.warning("catch_up_failed", error=str(error))
 
 
 def register_catch_up(broker: dramatiq.Broker, catch_up: CatchUp) -> dramatiq.Actor:
     def catch_up_actor() -> None:
-        catch_up()
+        catch_up.spaced()
 
     return dramatiq.Actor(
         catch_up_actor, broker=broker, actor_name=ACTOR, queue_name=QUEUE,
@@ -121,12 +161,18 @@ class SafetyNet(threading.Thread):
         self.catch_up, self.url, self.interval, self.channel = catch_up, database_url, interval, channel
         self.stopping = threading.Event()
         self.models = models
-        self.hot_lane = HotLane(catch_up.service, interval) if database_url and models != "cold" else None
+        self.hot_lane = hot_lane(catch_up.service, interval) if database_url and models != "cold" else None
+        # the passes over the other read models and the policies, so that waking them never
+        # holds up the next announcement (and the hot lane's wake-up with it)
+        self.cold_lane = Lane("gymgenius-cold-lane", lambda: catch_up.quietly(spaced=True), interval) \
+            if database_url and models != "hot" else None
 
     def start(self) -> None:
         if self.hot_lane is not None:
             self.hot_lane.start()
             self.catch_up.hot_lane = self.hot_lane
+        if self.cold_lane is not None:
+            self.cold_lane.start()
         super().start()
 
     def run(self) -> None:
@@ -160,15 +206,16 @@ class SafetyNet(threading.Thread):
                 swept = time.monotonic()
 
     def _pass(self) -> None:
-        if self.models == "hot":
-            self.catch_up.wake_hot()
-        else:
-            self.catch_up.quietly()
+        self.catch_up.wake_hot()
+        if self.cold_lane is not None:
+            self.cold_lane.wake()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stops sweeping and waits for a pass under way to end: the stores it reads are closed
         next, and SQLite crashes the process when its connection closes under a running query."""
         self.stopping.set()
+        if self.cold_lane is not None:
+            self.cold_lane.stop(timeout)
         if self.hot_lane is not None:
             if self.catch_up.hot_lane is self.hot_lane:
                 self.catch_up.hot_lane = None

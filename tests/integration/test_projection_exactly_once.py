@@ -124,20 +124,28 @@ def test_hundreds_of_nudges_for_one_event_apply_it_exactly_once(isolated_system)
     calls = Counter[str]()
     catch_up_all = system.projections.catch_up_all
 
-    def counted() -> Any:
+    def counted(**only: Any) -> Any:
         calls["catch_up"] += 1
-        return catch_up_all()
+        return catch_up_all(**only)
 
     system.projections.catch_up_all = counted  # type: ignore[method-assign]
+    spaced = system.catch_up.spaced
+
+    def nudged() -> None:
+        calls["nudge"] += 1
+        spaced()
+
+    system.catch_up.spaced = nudged  # type: ignore[method-assign]
     started = some_commands(system, 1)
     for _ in range(300):
         system.broker.enqueue(nudge_message())
     worker = running_worker(system)
     try:
-        # each nudge catches up every read model (twelve of them): a loaded machine needs time
-        wait_until(lambda: calls["catch_up"] >= 300 and queued_nudges() == 0, 90, "300 nudges taken")
+        # a nudge that comes while a pass runs asks for one more pass after it, not one each
+        wait_until(lambda: calls["nudge"] >= 300 and queued_nudges() == 0, 90, "300 nudges taken")
     finally:
         worker.stop()
+    assert 1 <= calls["catch_up"] < 300
     assert tally.applied[SESSIONS] == 1
     assert_sessions_match_the_store(system, started)
     assert_matches_fresh_rebuild(system)
