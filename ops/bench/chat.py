@@ -56,7 +56,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chat-duration", type=float, default=10.0, help="seconds measured at that rate")
     p.add_argument("--chat-api-processes", type=int, default=1,
                    help="uvicorn processes serving the app (websocket-only sockets need no stickiness)")
-    p.add_argument("--chat-hot-lane", choices=("thread", "process"), default="process",
+    p.add_argument("--chat-hot-lane", choices=("thread", "process"), default="thread",
                    help="GYMGENIUS_HOT_LANE: chat messages caught up in the worker or a process of their own")
 
 
