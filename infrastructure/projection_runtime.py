@@ -50,7 +50,8 @@ class ProjectionService:
         self.source = source
         self.models = {model.name: model for model in read_models()}
         postgres = self.engine.dialect.name == "postgresql"
-        self._pool = ThreadPoolExecutor(catch_up_threads(settings, len(self.models)),
+        self._pool = ThreadPoolExecutor(catch_up_threads(settings, len(self.models),
+                                                         hot=any(m.hot for m in self.models.values())),
                                         thread_name_prefix="gymgenius-catch-up") if postgres else None
         locks: dict[str, Any] = {"lock": advisory_lock, "wait": wait_briefly} if postgres else {}
         self.projector = Projector(self.engine, source, pusher, batch_size=batch_size,
@@ -69,7 +70,7 @@ class ProjectionService:
         """Brings every read model up to date (`cold_only`: all but the hot ones, which a hot lane
         of their own catches up); on PostgreSQL they catch up side by side, so a wake-up costs
         the slowest model's time, not the sum of all of theirs."""
-        models = {name: m for name, m in self.models.items() if not (cold_only and m.hot)}
+        models = {name: m for name, m in list(self.models.items()) if not (cold_only and m.hot)}
         if self._pool is None:
             outcomes = {name: self.projector.catch_up(m) for name, m in models.items()}
         else:
@@ -80,7 +81,7 @@ class ProjectionService:
 
     def catch_up_hot(self) -> dict[str, Outcome]:
         """Brings the hot read models up to date, in the calling thread (the hot lane's)."""
-        outcomes = {name: self.projector.catch_up(m) for name, m in self.models.items() if m.hot}
+        outcomes = {name: self.projector.catch_up(m) for name, m in list(self.models.items()) if m.hot}
         self._observe_all(outcomes)
         return outcomes
 
@@ -153,12 +154,13 @@ class ProjectionService:
         self.engine.dispose()
 
 
-def catch_up_threads(settings: Settings, models: int) -> int:
+def catch_up_threads(settings: Settings, models: int, *, hot: bool = False) -> int:
     """Read models catching up side by side: each holds two of the process's pooled connections
-    (its transaction, and the event store's read), so at most half the pool, less one, is theirs;
-    the rest stays free for commands, queries and the policies' locks."""
+    (its transaction, and the event store's read), so at most half the pool, less one, is theirs,
+    the hot lane's two included (`hot`); the rest stays free for commands, queries and the
+    policies' locks."""
     most = settings.db_pool_size + settings.db_max_overflow
-    return max(1, min(models, most // 2 - 1))
+    return max(1, min(models, most // 2 - 1 - (1 if hot else 0)))
 
 
 def init_read_models(settings: Settings) -> None:
