@@ -42,7 +42,7 @@ from infrastructure.settings import Settings
 from ops.bench import report
 from ops.bench.latencies import summary
 from ops.bench.readside import drop, worker
-from ops.bench.servers import ROOT, serve
+from ops.bench.servers import ROOT, serve, stop
 
 ADMIN = "bench-admin"
 LOAD = Path(__file__).with_name("chat_load.cjs")
@@ -107,12 +107,7 @@ def hot_lane(env: dict[str, str], wanted: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 def prepare(url: str, count: int) -> list[Pair]:

@@ -43,12 +43,17 @@ def serve(factory: str, env: dict[str, str], startup_s: float = 60, workers: int
         _wait_until_live(url, process, startup_s)
         yield Server(url, process.pid)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
+    """SIGTERM, then SIGKILL if the process is still there after `timeout` s."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def _wait_until_live(url: str, process: subprocess.Popen[bytes], startup_s: float) -> None:
