@@ -26,8 +26,9 @@ class Aggregates:
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None) -> A:
-        aggregate = self.store.latest(aggregate_id)
+    def load(self, kind: type[A], aggregate_id: UUID, expected_version: int | None = None, *,
+             checked_within: float = 0.0) -> A:
+        aggregate = self.store.latest(aggregate_id, checked_within=checked_within)
         if not isinstance(aggregate, kind):
             raise NotFound(kind.__name__, aggregate_id)
         if expected_version is not None and aggregate.version != expected_version:
@@ -60,6 +61,13 @@ class Aggregates:
         server derives): the answers are read only when deciding fails or the write conflicts, since
         a repeat's claim conflicts with the first's; a repeat still gets the first answer.
         """
+        with self.store.command_scope():
+            return self._execute(ctx, decide, created, extra, optimistic)
+
+    def _execute(
+        self, ctx: CommandContext, decide: Callable[[], Aggregate], created: bool,
+        extra: Callable[[Aggregate], dict[str, Any]] | None, optimistic: bool,
+    ) -> CommandResult:
         if not optimistic and (remembered := self._remembered(ctx)) is not None:
             return remembered
         try:

@@ -84,14 +84,17 @@ class Relationships:
         self._newest: OrderedDict[tuple[str, str], int] = OrderedDict()  # pair -> newest generation seen
         self._guard = threading.Lock()
 
-    def current(self, client_id: str, staff_id: str) -> tuple[int, Relationship | None]:
-        """The pair's latest relationship (if any), and the generation its next one would take."""
+    def current(self, client_id: str, staff_id: str, *,
+                checked_within: float = 0.0) -> tuple[int, Relationship | None]:
+        """The pair's latest relationship (if any), and the generation its next one would take
+        (`checked_within`: as the store's `latest`, for a live one this process has seen)."""
         pair = (client_id, staff_id)
         with self._guard:
             generation = self._newest.get(pair, 0)
         found = None
         while isinstance(rel := self.aggregates.store.latest(
-                relationship_id(client_id, staff_id, generation)), Relationship):
+                relationship_id(client_id, staff_id, generation), checked_within=checked_within),
+                Relationship):
             found, generation = rel, generation + 1
             if rel.is_live:  # no generation follows a live one
                 break
@@ -107,8 +110,9 @@ class Relationships:
             while len(self._newest) > PAIRS_REMEMBERED:
                 self._newest.popitem(last=False)
 
-    def is_active(self, client_id: str, staff_id: str) -> bool:
-        return (found := self.current(client_id, staff_id)[1]) is not None and found.status == ACTIVE
+    def is_active(self, client_id: str, staff_id: str, *, checked_within: float = 0.0) -> bool:
+        found = self.current(client_id, staff_id, checked_within=checked_within)[1]
+        return found is not None and found.status == ACTIVE
 
     def invite(self, ctx: CommandContext, cmd: InviteClient) -> CommandResult:
         """A pending invitation is answered again; an active relationship is a conflict."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Boolean, ColumnElement, Connection, Engine, literal_column, text
 from sqlalchemy.exc import OperationalError
 
 BRIEF_WAIT_MS = 250
@@ -25,6 +25,12 @@ REBUILD_KEY = "hashtext('gymgenius:rebuild:' || current_schema() || ':' || :name
 
 class RebuildRunning(Exception):
     """A rebuild of this read model is already under way."""
+
+
+def advisory_lock_of_row() -> ColumnElement[bool]:
+    """`advisory_lock`, taken (if free) as a condition on a projection_positions row."""
+    key = PROJECTION_KEY.replace(":name", "projection_positions.name")
+    return literal_column(f"pg_try_advisory_xact_lock({key})", Boolean)
 
 
 def advisory_lock(conn: Connection, name: str, *, wait: bool = False) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select, update
 
 from infrastructure import migrations
 from infrastructure.event_source import EventLogSource
-from infrastructure.locks import RebuildLocks, advisory_lock, wait_briefly
+from infrastructure.locks import RebuildLocks, advisory_lock, advisory_lock_of_row, wait_briefly
 from infrastructure.metrics import LAG, OPEN_DEAD_LETTERS, STALLED, projection_hooks
 from infrastructure.readstore import sync_engine
 from infrastructure.rebuild import Progress, Rebuilder
@@ -53,7 +53,8 @@ class ProjectionService:
         self._pool = ThreadPoolExecutor(catch_up_threads(settings, len(self.models),
                                                          hot=any(m.hot for m in self.models.values())),
                                         thread_name_prefix="gymgenius-catch-up") if postgres else None
-        locks: dict[str, Any] = {"lock": advisory_lock, "wait": wait_briefly} if postgres else {}
+        locks: dict[str, Any] = {"lock": advisory_lock, "wait": wait_briefly,
+                                 "row_lock": advisory_lock_of_row()} if postgres else {}
         self.projector = Projector(self.engine, source, pusher, batch_size=batch_size,
                                    hooks=projection_hooks(), **locks)
         self.rebuilder = Rebuilder(self.projector, RebuildLocks(self.engine), settings.database_schema)
@@ -71,11 +72,13 @@ class ProjectionService:
         of their own catches up); on PostgreSQL they catch up side by side, so a wake-up costs
         the slowest model's time, not the sum of all of theirs."""
         models = {name: m for name, m in list(self.models.items()) if not (cold_only and m.hot)}
+        outcomes = self.projector.settle_unconcerned(list(models.values()))  # the rest need batches
+        models = {name: m for name, m in models.items() if name not in outcomes}
         if self._pool is None:
-            outcomes = {name: self.projector.catch_up(m) for name, m in models.items()}
+            outcomes |= {name: self.projector.catch_up(m) for name, m in models.items()}
         else:
             futures = {name: self._pool.submit(self.projector.catch_up, m) for name, m in models.items()}
-            outcomes = {name: future.result() for name, future in futures.items()}
+            outcomes |= {name: future.result() for name, future in futures.items()}
         self._observe_all(outcomes)
         return outcomes
 
@@ -86,10 +89,12 @@ class ProjectionService:
         return outcomes
 
     def _observe_all(self, outcomes: dict[str, Outcome]) -> None:
-        head = self.source.head()
-        for name, outcome in outcomes.items():
-            if not outcome.busy:
-                self._observe(name, outcome.position, max(head - outcome.position, 0))
+        """Notes each model's lag; the head is read only if a model may have been left behind it."""
+        seen = {name: o for name, o in outcomes.items() if not o.busy}
+        head = self.source.head() if any(not o.at_head for o in seen.values()) else 0
+        for name, outcome in seen.items():
+            lag = 0 if outcome.at_head else max(head - outcome.position, 0)
+            self._observe(name, outcome.position, lag)
 
     def statuses(self) -> list[ProjectionStatus]:
         head = self.source.head()

@@ -67,7 +67,7 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000"], alias="CORS_ORIGINS"
     )
     group_commit: bool = Field(True, alias="GYMGENIUS_GROUP_COMMIT")
-    aggregates_cached: int = Field(1000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
+    aggregates_cached: int = Field(20_000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
     # Where the hot read models (chat messages) are caught up on the server profile: `thread`, a
     # lane of their own in every worker; `process`, only in `python -m interfaces.workers.hot`

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import structlog
-from sqlalchemy import Connection, Engine, update
+from sqlalchemy import ColumnElement, Connection, Engine, select, update
 
 from projections import rows as bulk
 from projections.model import EventSource, Pusher, ReadModel, Row
@@ -35,6 +35,7 @@ class Outcome:
     applied: int = 0
     busy: bool = False
     position: int = 0
+    at_head: bool = False  # its last read found fewer events than a batch: none were left then
 
 
 @dataclass
@@ -58,12 +59,13 @@ class Projector:
     def __init__(
         self, engine: Engine, source: EventSource, pusher: Pusher, *,
         batch_size: int = 500, rebuild_batch_size: int = 5000, hooks: Hooks | None = None,
-        lock: Lock | None = None, wait: Lock = _never,
+        lock: Lock | None = None, wait: Lock = _never, row_lock: ColumnElement[bool] | None = None,
     ) -> None:
         self.engine, self.source, self.pusher = engine, source, pusher
         self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
         self.hooks = hooks or Hooks()
         self.lock, self.wait = lock or (lambda conn, name: True), wait
+        self.row_lock = row_lock  # `lock` as a condition on a projection_positions row
         self._local: defaultdict[str, threading.Lock] = defaultdict(threading.Lock)
         self._again: set[str] = set()
 
@@ -84,11 +86,74 @@ class Projector:
         while True:
             step = self.step(model)
             total.applied += step.applied
-            total.busy, total.position = step.busy, step.position
+            total.busy, total.position, total.at_head = step.busy, step.position, step.at_head
             if step.busy:
                 return total
             if step.applied < self.batch_size and not self._woken(model.name):
                 return total
+
+    def settle_unconcerned(self, models: Sequence[ReadModel]) -> dict[str, Outcome]:
+        """The read models the next events do not concern, done without a batch each: one read
+        of their positions and of the events after the lowest, then one guarded write moving
+        those with only unconcerned events past them (a write finding the position moved does
+        nothing). Answers the models now at the head of what was read; the others need a batch.
+
+        Moving a read model past events none of which it folds is right whoever else holds it:
+        any batch of theirs over the same events folds none of them either.
+        """
+        if not models:
+            return {}
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(select(positions.c.name, positions.c.position).where(
+                positions.c.name.in_([m.name for m in models]), positions.c.status == "live")).all())
+        if len(found) < len(models):  # rebuilding, or never caught up: theirs is the batch's way
+            models = [m for m in models if m.name in found]
+        if not models:
+            return {}
+        lowest = min(int(found[m.name]) for m in models)
+        events = self.source.read(lowest, self.batch_size)
+        if len(events) >= self.batch_size:  # a backlog: batches are the way through it
+            return {}
+        head = events[-1][0] if events else lowest
+        done: dict[str, Outcome] = {}
+        moves: defaultdict[int, list[str]] = defaultdict(list)  # seen at -> names to move to head
+        for model in models:
+            seen = int(found[model.name])
+            newer = [e for e in events if e[0] > seen]
+            if not newer:
+                done[model.name] = Outcome(position=seen, at_head=True)
+            elif not bulk.relevant(model, newer):
+                moves[seen].append(model.name)
+        held = [self._local[n] for names in moves.values() for n in names]
+        taken = [lock for lock in held if lock.acquire(blocking=False)]
+        try:
+            if len(taken) == len(held) and moves:  # else a batch of this process's is under way
+                done |= self._move(moves, head, events)
+        finally:
+            for lock in taken:
+                lock.release()
+        for name, outcome in done.items():
+            if outcome.applied:
+                self.hooks.on_applied(name, outcome.applied, outcome.position)
+        return done
+
+    def _move(self, moves: dict[int, list[str]], head: int, events: Sequence[Event]) -> dict[str, Outcome]:
+        """Moves each group of read models from the position they were seen at to `head`, those
+        whose lock is free (its holder's batch would write an older position) and that are
+        still where they were seen."""
+        done: dict[str, Outcome] = {}
+        with self.engine.begin() as conn:
+            for seen, names in moves.items():
+                where = [positions.c.name.in_(names), positions.c.position == seen,
+                         positions.c.status == "live"]
+                if self.row_lock is not None:
+                    where.append(self.row_lock)
+                moved = conn.execute(update(positions).where(*where).values(position=head)
+                                     .returning(positions.c.name))
+                applied = sum(1 for p, _ in events if p > seen)
+                done |= {name: Outcome(applied=applied, position=head, at_head=True)
+                         for name in moved.scalars()}
+        return done
 
     def _woken(self, name: str) -> bool:
         if name in self._again:
@@ -131,15 +196,17 @@ class Projector:
         after = tracked_position(conn, name)
         events = self.source.read(after, self.batch_for(live))
         if not events:
-            return Outcome(position=after), {}
+            return Outcome(position=after, at_head=True), {}
         last = events[-1][0]
+        done = Outcome(applied=len(events), position=last, at_head=len(events) < self.batch_for(live))
         # The position first: on SQLite this write opens the transaction the savepoints nest in.
         conn.execute(update(positions).where(positions.c.name == name).values(position=last))
         mine = bulk.relevant(model, events)
+        if not mine:  # nothing of this model's: the new position is all there is to write
+            return done, {}
         if buffer is not None:
-            return Outcome(applied=len(events), position=last), self._rebuild_batch(
-                conn, model, name, mine, buffer)
-        return Outcome(applied=len(events), position=last), self._live_batch(conn, model, name, mine)
+            return done, self._rebuild_batch(conn, model, name, mine, buffer)
+        return done, self._live_batch(conn, model, name, mine)
 
     def _live_batch(self, conn: Connection, model: ReadModel, name: str,
                     events: Sequence[Event]) -> dict[str, Row | None]:

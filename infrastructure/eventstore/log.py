@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from copy import deepcopy
 from typing import Any, ClassVar, cast
 from uuid import UUID
@@ -46,7 +47,7 @@ class EventLog(Application[UUID]):
         self.after_commit = CommitHooks()
         # Told each commit's recordings (metrics of what was recorded); they must not raise.
         self.observers: list[Callable[[Sequence[Any]], None]] = []
-        self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "1000")))
+        self.cache = CommittedAggregates(int(self.env.get("COMMITTED_AGGREGATES_CACHED", "20000")))
         store: KeyStore = getattr(self.recorder, "keys", None) or MemoryKeys()
         self.keys = KeyRing(store, float(self.env.get("PERSONAL_KEYS_RECHECK_S", "0")))
         cast(PersonalDataMapper, self.mapper).keys = self.keys
@@ -86,13 +87,17 @@ class EventLog(Application[UUID]):
             if self.snapshots is not None:
                 self.snapshots.put([type(aggregate).Snapshot.take(aggregate)])
 
-    def latest(self, aggregate_id: UUID) -> Aggregate | None:
-        """A private copy of the aggregate as committed: from the cache plus newer events."""
+    def latest(self, aggregate_id: UUID, *, checked_within: float = 0.0) -> Aggregate | None:
+        """A private copy of the aggregate as committed: from the cache plus newer events; or
+        the cached copy alone, if this process wrote it or confirmed it within `checked_within` s."""
         with self.keys.scope():
-            aggregate = self.cache.copy_of(aggregate_id)
+            aggregate, fresh = self.cache.copy_of(aggregate_id, checked_within)
+            if aggregate is not None and fresh:
+                return aggregate
             if aggregate is not None:
                 newer = list(self.events.get(aggregate_id, gt=aggregate.version))
                 if not newer:
+                    self.cache.confirm(aggregate_id, aggregate.version)
                     return aggregate
                 aggregate = _fold(aggregate, newer)
             else:
@@ -102,6 +107,10 @@ class EventLog(Application[UUID]):
                     return None
         self.cache.keep(deepcopy(aggregate))  # as committed: the next reader reads only what is newer
         return aggregate
+
+    def command_scope(self) -> AbstractContextManager[None]:
+        """One command's reads and writes: the erasure epoch is read once for all of them."""
+        return self.keys.scope()
 
     def commit(
         self, aggregate: Aggregate, meta: dict[str, Any], claims: Sequence[IdempotencyClaim]

@@ -75,6 +75,7 @@ async function steady(sockets, tag, duration) {
   const sockets = await connectAll();
   await steady(sockets, "warm", 2);
   refused.length = 0;
+  if (process.env.CHAT_LOAD_MARK) fs.writeFileSync(process.env.CHAT_LOAD_MARK, "run");  // for profilers
   const keys = await steady(sockets, "run", seconds);
   const out = { delivered: [], acked: [], lost: 0, refused: refused.slice(0, 5), refusedCount: refused.length };
   for (const k of keys) {

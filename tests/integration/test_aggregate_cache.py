@@ -71,11 +71,28 @@ def test_the_cache_keeps_the_newest_version_of_the_most_recently_used_aggregates
     first.log_set("squat", 5, Decimal(100), None, NOW)
     cache.keep(first)
     cache.keep(older)
-    kept = cache.copy_of(first.id)
+    kept, _ = cache.copy_of(first.id)
     assert kept is not None and kept is not first and kept.version == 2
     assert kept.sets[0] is first.sets[0]  # immutable values are shared, not copied
     cache.keep(second)
     cache.copy_of(first.id)
     cache.keep(third)
-    assert cache.copy_of(second.id) is None
-    assert cache.copy_of(first.id) is not None and cache.copy_of(third.id) is not None
+    assert cache.copy_of(second.id) == (None, False)
+    assert cache.copy_of(first.id)[0] is not None and cache.copy_of(third.id)[0] is not None
+
+
+def test_a_kept_copy_is_fresh_for_as_long_as_the_caller_accepts_since_it_was_written_or_confirmed():
+    now = [100.0]
+    cache = CommittedAggregates(size=10, clock=lambda: now[0])
+    session = WorkoutSession.start("alice", None, None, NOW)
+    cache.keep(session)
+    now[0] += 0.5
+    assert cache.copy_of(session.id, checked_within=1.0)[1] is True
+    assert cache.copy_of(session.id)[1] is False  # by default, every reader reads what is newer
+    now[0] += 1.0
+    assert cache.copy_of(session.id, checked_within=1.0)[1] is False
+    cache.confirm(session.id, session.version + 1)  # confirmed at another version: not this copy
+    assert cache.copy_of(session.id, checked_within=1.0)[1] is False
+    cache.confirm(session.id, session.version)
+    assert cache.copy_of(session.id, checked_within=1.0)[1] is True
+

@@ -323,3 +323,31 @@ def test_a_rebuild_meeting_a_poison_event_fails_loudly_and_keeps_the_old_rows(se
         server_system.projections.rebuild(model.name)
     assert (snapshot(server_system.projections.engine), tallied(server_system, str(poison))) == before
     assert {s.name: s.status for s in server_system.projections.statuses()}[model.name] == "live"
+
+
+def test_read_models_no_new_event_concerns_are_moved_past_them_without_a_batch(server_system):
+    """A burst of one kind of event (workout sets) costs the read models that fold none of it one
+    shared read and one guarded write, not a batch each; those that fold it take their batch."""
+    service = server_system.projections
+    service.catch_up_all()
+    some_commands(server_system, 5)
+    batches: Counter[str] = Counter()
+    step = service.projector.step
+
+    def counted(model: ReadModel) -> Any:
+        batches[model.name] += 1
+        return step(model)
+
+    service.projector.step = counted  # type: ignore[method-assign]
+    service.catch_up_all()
+    head = service.source.head()
+    assert all(s.position == head for s in service.statuses())
+    assert batches[SESSIONS] >= 1 and "payments" not in batches and "chat_messages" not in batches
+    with service.engine.begin() as conn:  # a model held elsewhere is left to its holder
+        assert advisory_lock(conn, "payments")
+        some_commands(server_system, 1)
+        assert service.projector.settle_unconcerned([service.model("payments")]) == {}
+        conn.rollback()
+    service.catch_up_all()
+    assert all(s.position == service.source.head() for s in service.statuses())
+    assert_matches_fresh_rebuild(server_system)
