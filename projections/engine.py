@@ -1,9 +1,9 @@
 """Catch-up: one owner at a time reads events after its position, folds them, and commits the
 rows and the new position in one transaction; pushes go out only after the commit.
 
-An event whose rows cannot be folded or written is that event's dead letter while live: each
-batch is written in a savepoint, and a batch the database refuses is written again event by
-event, each in its own savepoint, so only the refused one is set aside. A rebuild never sets an
+An event whose rows cannot be folded or written is that event's dead letter while live: a batch
+the database refuses is rolled back and taken again in a savepoint, then event by event, each in
+its own savepoint, so only the refused one is set aside. A rebuild never sets an
 event aside: it stops with a `PoisonEvent` that names it.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 import structlog
@@ -176,13 +176,20 @@ class Projector:
         log.info("projection_lock_busy", projection=name)
         return Outcome(busy=True)
 
-    def _step(self, model: ReadModel, name: str) -> Outcome:
-        with self.engine.begin() as conn:
-            if not self.lock(conn, name):
-                busy = self._busy(name)  # counted and logged even when the wait below succeeds
-                if not self.wait(conn, name):
-                    return busy
-            outcome, rows = self.apply_batch(conn, model, name, live=True)
+    def _step(self, model: ReadModel, name: str, careful: bool = False) -> Outcome:
+        """A batch in one transaction; a batch the database refuses is rolled back whole and
+        taken again carefully (in savepoints, to set the refused event aside)."""
+        try:
+            with self.engine.begin() as conn:
+                if not self.lock(conn, name):
+                    busy = self._busy(name)  # counted and logged even when the wait below succeeds
+                    if not self.wait(conn, name):
+                        return busy
+                outcome, rows = self.apply_batch(conn, model, name, live=True, careful=careful)
+        except REFUSALS as error:
+            if careful or isinstance(error, OUTAGES):
+                raise
+            return self._step(model, name, careful=True)
         if outcome.applied:
             self.hooks.on_applied(name, outcome.applied, outcome.position)
         if rows:
@@ -190,9 +197,11 @@ class Projector:
         return outcome
 
     def apply_batch(self, conn: Connection, model: ReadModel, name: str, live: bool,
-                    buffer: RebuildBuffer | None = None) -> tuple[Outcome, dict[str, Row | None]]:
+                    buffer: RebuildBuffer | None = None, careful: bool = True,
+                    ) -> tuple[Outcome, dict[str, Row | None]]:
         """Applies the next batch within the caller's transaction (which holds the lock).
-        With a rebuild's buffer, rows are kept in memory and written when it is flushed."""
+        With a rebuild's buffer, rows are kept in memory and written when it is flushed.
+        Not `careful`: the rows are written without a savepoint, and a refusal is the caller's."""
         after = tracked_position(conn, name)
         events = self.source.read(after, self.batch_for(live))
         if not events:
@@ -206,6 +215,8 @@ class Projector:
             return done, {}
         if buffer is not None:
             return done, self._rebuild_batch(conn, model, name, mine, buffer)
+        if not careful:
+            return done, self._fold_and_write(conn, model, name, mine, savepoint=False)
         return done, self._live_batch(conn, model, name, mine)
 
     def _live_batch(self, conn: Connection, model: ReadModel, name: str,
@@ -226,9 +237,9 @@ class Projector:
         return touched
 
     def _fold_and_write(self, conn: Connection, model: ReadModel, name: str,
-                        events: Sequence[Event]) -> dict[str, Row | None]:
-        """Folds and writes events in a savepoint; events whose fold fails are dead-lettered."""
-        with conn.begin_nested():
+                        events: Sequence[Event], savepoint: bool = True) -> dict[str, Row | None]:
+        """Folds and writes events (in a savepoint); events whose fold fails are dead-lettered."""
+        with conn.begin_nested() if savepoint else nullcontext():
             model.prepare(conn, events)
             rows: dict[str, Row | None] = dict(bulk.load_rows(conn, model, bulk.keys_of(model, events)))
             touched, failed = bulk.fold(model, rows, events)

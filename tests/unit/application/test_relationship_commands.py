@@ -88,7 +88,8 @@ def test_a_pair_related_again_and_again_is_found_by_every_process_with_one_load(
     assert here.current("alice", "tom") == (5, handlers.log.latest(invited.id))
     loads: list[object] = []
     latest = handlers.aggregates.store.latest
-    handlers.aggregates.store.latest = lambda i: loads.append(i) or latest(i)  # type: ignore[method-assign]
+    handlers.aggregates.store.latest = (  # type: ignore[method-assign]
+        lambda i, **kw: loads.append(i) or latest(i, **kw))
     elsewhere.accept(ctx("alice"), AcceptInvitation(invited.id))
     loads.clear()
     assert here.is_active("alice", "tom") and loads == [invited.id]
