@@ -95,11 +95,12 @@ class Projector:
     def settle_unconcerned(self, models: Sequence[ReadModel]) -> dict[str, Outcome]:
         """The read models the next events do not concern, done without a batch each: one read
         of their positions and of the events after the lowest, then one guarded write moving
-        those with only unconcerned events past them (a write finding the position moved does
-        nothing). Answers the models now at the head of what was read; the others need a batch.
+        those with only unconcerned events past them. Answers the models now at the head of
+        what was read; the others need a batch.
 
-        Moving a read model past events none of which it folds is right whoever else holds it:
-        any batch of theirs over the same events folds none of them either.
+        The write moves only a model whose lock is free (a holder's batch would write its own,
+        older position after) and that is still where it was seen, so each event is counted
+        applied once.
         """
         if not models:
             return {}

@@ -120,3 +120,41 @@ def test_a_row_the_database_refuses_is_dead_lettered_and_the_batch_goes_on_in_bo
         counted = dict(conn.execute(select(tallies.c.id, tallies.c.sets)).all())
     assert counted == {str(sessions[0].id): 3, str(sessions[1].id): 2, str(sessions[2].id): 3}
     assert [d for d in system.projections.dead_letters() if d["projection"] != model.name] == []
+
+
+class UnfoldableTallies(RefusedTallies):
+    """RefusedTallies whose fold itself fails on a set of `unfoldable`."""
+
+    def fold(self, row: Row | None, event: Any, position: int) -> Row | None:
+        if getattr(event, "exercise", None) == "unfoldable":
+            raise ValueError("no such exercise")
+        return super().fold(row, event, position)
+
+
+def test_an_event_whose_fold_fails_in_a_refused_batch_is_set_aside_and_counted_once_in_both_profiles(
+        system):
+    model = UnfoldableTallies()
+    model.table.create(system.projections.engine)
+    system.projections.models[model.name] = model
+    set_aside: list[str] = []
+    hooks = system.projections.projector.hooks
+    counted = hooks.on_dead_letter
+    hooks.on_dead_letter = lambda name: (set_aside.append(name), counted(name))[1]  # type: ignore[func-returns-value]
+    now = datetime.now(UTC)
+    sessions = [WorkoutSession.start("tally", None, "Legs", now) for _ in range(3)]
+    sessions[1].log_set("unfoldable", 5, Decimal(60), None, now)
+    sessions[2].log_set("unwritable", 5, Decimal(60), None, now)  # and the batch is refused
+    sessions[0].log_set("squat", 5, Decimal(60), None, now)
+    system.log.save(*sessions)
+    try:
+        system.projections.catch_up_all()
+    finally:
+        hooks.on_dead_letter = counted
+    assert caught_up(system)
+    letters = system.projections.dead_letters(model.name)
+    assert [d["originator_id"] for d in letters] == [str(sessions[1].id), str(sessions[2].id)]
+    assert letters[0]["error"] == "ValueError('no such exercise')"
+    assert set_aside == [model.name, model.name]  # each set aside once
+    with system.projections.engine.connect() as conn:
+        rows = dict(conn.execute(select(tallies.c.id, tallies.c.sets)).all())
+    assert rows == {str(sessions[0].id): 1, str(sessions[1].id): 0, str(sessions[2].id): 0}
