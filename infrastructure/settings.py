@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DEV_SECRET = "gymgenius-development-signing-key-not-for-production"  # noqa: S105
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     )
     group_commit: bool = Field(True, alias="GYMGENIUS_GROUP_COMMIT")
     aggregates_cached: int = Field(20_000, ge=0, alias="GYMGENIUS_AGGREGATES_CACHED")
+    # the garbage collector's thresholds in serving processes (infrastructure/collector.py)
+    gc_thresholds: Annotated[tuple[int, int, int], NoDecode] = Field(
+        (50_000, 20, 10), alias="GYMGENIUS_GC_THRESHOLDS")
     worker_metrics_port: int | None = Field(None, alias="GYMGENIUS_WORKER_METRICS_PORT")
     # Where the hot read models (chat messages) are caught up on the server profile: `thread`, a
     # lane of their own in every worker; `process`, only in `python -m interfaces.workers.hot`
@@ -94,6 +97,15 @@ class Settings(BaseSettings):
             if isinstance(data.get(key), str):
                 data[key] = [o.strip() for o in data[key].split(",") if o.strip()]
         return data
+
+    @field_validator("gc_thresholds", mode="before")
+    @classmethod
+    def _three_thresholds(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = tuple(int(part) for part in value.split(","))
+        if not (isinstance(value, tuple | list) and len(value) == 3 and all(int(v) >= 1 for v in value)):
+            raise ValueError("three positive integers, as 50000,20,10")
+        return value
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -5,6 +5,7 @@ import socketio
 from fastapi import FastAPI
 
 from infrastructure.bootstrap import System, bootstrap
+from infrastructure.collector import tune_collector
 from infrastructure.logs import configure_logging
 from infrastructure.settings import Settings
 from interfaces.http.app import create_asgi, create_command_app, create_query_asgi
@@ -18,12 +19,21 @@ def _system() -> System:
 
 def create() -> socketio.ASGIApp:
     """The combined command and query app with Socket.IO, from the environment's settings."""
-    return create_asgi(_system(), close_on_shutdown=True)
+    system = _system()
+    app = create_asgi(system, close_on_shutdown=True)
+    tune_collector(system.settings)
+    return app
 
 
 def create_commands() -> FastAPI:
-    return create_command_app(_system(), close_on_shutdown=True)
+    system = _system()
+    app = create_command_app(system, close_on_shutdown=True)
+    tune_collector(system.settings)
+    return app
 
 
 def create_queries() -> socketio.ASGIApp:
-    return create_query_asgi(_system(), close_on_shutdown=True)
+    system = _system()
+    app = create_query_asgi(system, close_on_shutdown=True)
+    tune_collector(system.settings)
+    return app

@@ -15,6 +15,7 @@ import prometheus_client
 from dramatiq.middleware import Middleware
 
 from infrastructure.bootstrap import bootstrap, worker_safety_net
+from infrastructure.collector import tune_collector
 from infrastructure.logs import configure_logging
 from infrastructure.scheduler import Ticker
 from infrastructure.settings import Settings
@@ -50,3 +51,4 @@ if settings.worker_metrics_port:
 system = bootstrap(settings)
 system.broker.add_middleware(SafetyNetMiddleware())
 dramatiq.set_broker(system.broker)
+tune_collector(settings)

@@ -13,6 +13,7 @@ import threading
 import prometheus_client
 
 from infrastructure.bootstrap import bootstrap, hot_lane_net
+from infrastructure.collector import tune_collector
 from infrastructure.logs import configure_logging
 from infrastructure.settings import Settings
 
@@ -23,6 +24,7 @@ def main() -> None:
     if settings.worker_metrics_port:
         prometheus_client.start_http_server(settings.worker_metrics_port)
     system = bootstrap(settings)
+    tune_collector(settings)
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

@@ -85,7 +85,8 @@ def measure(url: str, pairs: list[Pair], args: argparse.Namespace) -> dict[str, 
             raise RuntimeError(f"the chat load failed: {run.stderr[-2000:]}")
         found = json.loads(out.read_text())
     return {"delivered": summary(found["delivered"]), "acked": summary(found["acked"]),
-            "lost": found["lost"], "refused": found["refusedCount"], "refusals": found["refused"]}
+            "lost": found["lost"], "refused": found["refusedCount"], "refusals": found["refused"],
+            "slowest": found.get("slowest", [])}
 
 
 def environment(args: argparse.Namespace, schema: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ const delivered = new Map();
 const acked = new Map();
 const refused = [];
 const now = () => Number(process.hrtime.bigint()) / 1e6;
+const wallOffset = Date.now() - now();  // hrtime to epoch ms, for the slowest messages' wall clock
 
 function connect(token, conversation, me) {
   return new Promise((resolve, reject) => {
@@ -82,6 +83,10 @@ async function steady(sockets, tag, duration) {
     if (delivered.has(k)) out.delivered.push(delivered.get(k) - sent.get(k)); else out.lost++;
     if (acked.has(k)) out.acked.push(acked.get(k) - sent.get(k));
   }
+  // the slowest 40 deliveries with their wall-clock send time, to line them up with server logs
+  out.slowest = keys.filter((k) => delivered.has(k)).map((k) => [Math.round(sent.get(k) + wallOffset),
+    Math.round(delivered.get(k) - sent.get(k)), acked.has(k) ? Math.round(acked.get(k) - sent.get(k)) : null])
+    .sort((a, b) => b[1] - a[1]).slice(0, 40);
   for (const pair of sockets) for (const s of pair) s.close();
   fs.writeFileSync(outFile, JSON.stringify(out));
   process.exit(0);
