@@ -19,6 +19,21 @@ from interfaces.http.audit_models import ExportLineOut
 from interfaces.http.problem_docs import ProblemOut, documented
 
 REF = "#/components/schemas/{model}"
+# Every answer's trace headers (interfaces/http/tracing.py), documented once and referred to
+TRACE_HEADERS: dict[str, Any] = {
+    "X-Trace-Id": {
+        "description": "The request's trace id, in its logs and in the metadata of the events it wrote: the "
+                       "caller's own `X-Trace-Id` when it has this shape and no valid `traceparent` came, "
+                       "else the trace id of `traceparent` or of a new trace (32 hex digits)",
+        "required": True, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{8,64}$"},
+        "example": "4bf92f3577b34da6a3ce929d0e0e4736"},
+    "traceparent": {
+        "description": "W3C Trace Context: the request's own server span (a valid `traceparent` sent with "
+                       "the request is its parent)",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$"},
+        "example": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"},
+}
 
 
 def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
@@ -38,6 +53,7 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
             for name, model in _models().items():
                 if "examples" in schemas.get(name, {}):
                     schemas[name]["examples"] = model.model_json_schema()["examples"]
+            document["components"]["headers"] = TRACE_HEADERS
             refused = _edge_refusal(document)
             edge = {str(status): answer for status, answer in documented(413, 429).items()}
             for operation in _operations(document):  # "listPlans" -> "List plans", not the function name
@@ -47,6 +63,10 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     operation["responses"].setdefault("413", edge["413"])
                 if operation.get("security"):  # a token: counted against the caller's (or IP's) limits
                     operation["responses"].setdefault("429", edge["429"])
+                for answer in operation["responses"].values():  # every answer, errors too, is traced
+                    if "$ref" not in answer:
+                        answer["headers"] = {**{name: {"$ref": f"#/components/headers/{name}"}
+                                                for name in TRACE_HEADERS}, **answer.get("headers", {})}
             for method, operation in _methods(document):
                 rule = rule_of(operation["operationId"])
                 operation["description"] = with_roles(operation.get("description", ""), rule, method)

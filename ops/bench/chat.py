@@ -2,8 +2,10 @@
 socket to its delivery on the other's, p50 / p99 at a steady offered rate (200/s by default)
 spread over 1,000 conversations, each a client and their trainer with both sockets in the room.
 
-Ours runs the server profile for real: uvicorn serving the app (Socket.IO through Redis), a
-Dramatiq worker projecting the messages, and the push after the projection commits. The
+Ours runs the server profile for real, as deployed: uvicorn serving the app (Socket.IO through
+Redis), a Dramatiq worker, the hot-lane process projecting the messages
+(`--chat-hot-lane thread` puts that in the worker instead), and the push after the projection
+commits. The
 baseline, measured in the same run at the same rate over as many sockets, is a bare Socket.IO
 relay (ops/bench/chat_baseline.py). The load is the JavaScript socket.io-client in one Node
 process (ops/bench/chat_load.cjs), so the generator is not the bottleneck. Setting up
@@ -57,8 +59,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chat-duration", type=float, default=10.0, help="seconds measured at that rate")
     p.add_argument("--chat-api-processes", type=int, default=1,
                    help="uvicorn processes serving the app (websocket-only sockets need no stickiness)")
-    p.add_argument("--chat-hot-lane", choices=("thread", "process"), default="thread",
-                   help="GYMGENIUS_HOT_LANE: chat messages caught up in the worker or a process of their own")
+    p.add_argument("--chat-hot-lane", choices=("thread", "process"), default="process",
+                   help="GYMGENIUS_HOT_LANE: chat messages caught up in a process of their own, as deployed "
+                        "(ops/k8s, ops/compose.yaml), or in a thread of the worker")
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Writes ops/k8s/apps.yaml: the four GymGenius Deployments (command API, query API, Socket.IO,
-workers) with their Services, autoscalers and disruption budgets, and ops/k8s/data.yaml:
+"""Writes ops/k8s/apps.yaml: the five GymGenius Deployments (command API, query API, Socket.IO,
+workers, the chat hot lane) with their Services, autoscalers and disruption budgets, and ops/k8s/data.yaml:
 PostgreSQL (WAL archived by pgBackRest, a backup sidecar), PgBouncer and Redis (AOF), whose
 configuration files are ops/backup/*. They share one pod shape (security context, probes,
 topology spread), so they are written from one place:
@@ -143,6 +143,7 @@ POOLS = {
     "query-api": pool("query-api", 2, 1, replica=(4, 4)),  # primary: sign-in lookups, admin routes
     "realtime": pool("realtime", 2, 1, replica=(2, 2)),  # join checks, admin routes
     "worker": pool("worker", 6, 2),  # 3 catch-ups side by side (2 each), policies' locks, commands
+    "hot-lane": pool("hot-lane", 2, 0),  # one catch-up of the chat messages at a time (2 connections)
 }
 
 
@@ -195,7 +196,8 @@ def documents() -> list[dict[str, Any]]:
         deployment("worker", replicas=2,
                    command=["python", "-m", "interfaces.workers", "interfaces.workers.actors",
                             "--processes", "1", "--threads", "4"],
-                   env=POOLS["worker"], port=9191, probes=worker_probes(), cpu="250m", memory="256Mi"),
+                   env={**POOLS["worker"], "GYMGENIUS_HOT_LANE": "process"}, port=9191,
+                   probes=worker_probes(), cpu="250m", memory="256Mi"),
         # Workers scale on how far the read models are behind (prometheus-adapter serves the
         # external metric from gymgenius_projection_lag_events), and on queue depth.
         _autoscaler("worker", 2, 4, [
@@ -208,6 +210,13 @@ def documents() -> list[dict[str, Any]]:
                 "target": {"type": "AverageValue", "averageValue": "50"}}},
         ]),
         budget("worker"),
+        # The hot lane: the chat messages' read model alone, in processes of their own, so that a
+        # message's push never waits behind the workers' other catch-ups (the workers leave it to
+        # them: GYMGENIUS_HOT_LANE=process). Two, for a rolling update or a lost node; they take
+        # turns by the read model's advisory lock.
+        deployment("hot-lane", replicas=2, command=["python", "-m", "interfaces.workers.hot"],
+                   env=POOLS["hot-lane"], port=9191, probes=worker_probes(), cpu="250m", memory="256Mi"),
+        budget("hot-lane"),
     ]
     return docs
 

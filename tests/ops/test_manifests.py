@@ -95,11 +95,11 @@ def _env(deployment: str) -> dict[str, str]:
 
 def test_each_process_has_one_pool_and_the_primary_stays_under_its_connections():
     """The arithmetic of ops/README.md ("Connections"), from the manifests themselves."""
-    for name in ("command-api", "query-api", "realtime", "worker"):
+    for name in ("command-api", "query-api", "realtime", "worker", "hot-lane"):
         env = _env(f"gymgenius-{name}")
         assert {"GYMGENIUS_DB_POOL_SIZE", "GYMGENIUS_DB_MAX_OVERFLOW"} <= set(env), name
         assert env["GYMGENIUS_DB_APPLICATION_NAME"] == f"gymgenius-{name}"
-    for one_pool in ("command-api", "worker"):  # no replica pool: they read none
+    for one_pool in ("command-api", "worker", "hot-lane"):  # no replica pool: they read none
         assert _env(f"gymgenius-{one_pool}")["QUERY_DATABASE_URL"] == ""
     worker = _env("gymgenius-worker")
     worker_max = by_kind("HorizontalPodAutoscaler")["gymgenius-worker"]["spec"]["maxReplicas"]
@@ -110,8 +110,27 @@ def test_each_process_has_one_pool_and_the_primary_stays_under_its_connections()
                         if line.startswith(("gymgenius ", "gymgenius_session ")))
     bouncers = by_kind("Deployment")["gymgenius-pgbouncer"]["spec"]["replicas"]
     init_or_rebuild, backups_and_psql = 4, 4
-    total = worker_max * per_worker + bouncers * primary_pools + init_or_rebuild + backups_and_psql
+    hot = _env("gymgenius-hot-lane")
+    hot_pods = by_kind("Deployment")["gymgenius-hot-lane"]["spec"]["replicas"]
+    per_hot = int(hot["GYMGENIUS_DB_POOL_SIZE"]) + int(hot["GYMGENIUS_DB_MAX_OVERFLOW"]) + listen
+    total = (worker_max * per_worker + hot_pods * per_hot + bouncers * primary_pools + init_or_rebuild
+             + backups_and_psql)
     assert total <= 97, total  # max_connections = 100, 3 kept for superusers
+
+
+def test_the_workers_leave_the_chat_messages_to_two_hot_lane_processes_probed_and_budgeted():
+    deployments = by_kind("Deployment")
+    assert _env("gymgenius-worker")["GYMGENIUS_HOT_LANE"] == "process"
+    hot = deployments["gymgenius-hot-lane"]["spec"]
+    container = hot["template"]["spec"]["containers"][0]
+    assert container["command"] == ["python", "-m", "interfaces.workers.hot"]
+    assert hot["replicas"] >= 2 and hot["template"]["spec"]["topologySpreadConstraints"]
+    assert {"startupProbe", "livenessProbe"} <= set(container)
+    budgets = {doc["metadata"]["name"] for doc in by_kind("PodDisruptionBudget").values()}
+    assert "gymgenius-hot-lane" in budgets
+    compose = yaml.safe_load((ROOT / "ops" / "compose.yaml").read_text())
+    assert compose["services"]["hot-lane"]["command"] == ["python", "-m", "interfaces.workers.hot"]
+    assert compose["services"]["worker"]["environment"]["GYMGENIUS_HOT_LANE"] == "process"
 
 
 def test_the_init_job_is_named_per_release():

@@ -27,8 +27,11 @@ async def _until(condition: Any, what: str) -> None:
 
 def _end(live: Live, client: str) -> int:
     """The client ends their relationship; answers once the relationships model reflects it."""
-    [row] = live.http.get("/v1/queries/relationships", headers=live.headers(client),
-                          params={"status": "active"}).json()["items"]
+    def active() -> list[dict]:  # the relationship was started by another's command, position unknown here
+        return live.http.get("/v1/queries/relationships", headers=live.headers(client),
+                             params={"status": "active"}).json()["items"]
+
+    [row] = wait_until(active, 5, "the active relationship")  # type: ignore[misc]
     ended = live.command(f"/v1/commands/relationships/{row['id']}/end", client)
     seen = live.http.get("/v1/queries/relationships", headers=live.headers(client),
                          params={"min_position": ended["position"], "status": "ended"})
