@@ -188,7 +188,7 @@ def bootstrap(
     policies = PolicyRunner(projections.engine, projections.source, lifecycle, clock)
     catch_up = CatchUp(projections, nudger, policies,
                        leave_hot=settings.profile == "server" and settings.hot_lane == "process",
-                       spacing_s=settings.catch_up_spacing_s)
+                       spacing_s=settings.catch_up_spacing_s, hot_grace_s=settings.hot_lane_grace_s)
     mirror = mirror or (FirebaseIdentityMirror(firebase) if firebase else LoggingMirror())
     role_mirror = RoleMirrorRunner(projections.engine, projections.source, mirror)
     catch_up.followers.append(role_mirror.run)

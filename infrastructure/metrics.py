@@ -41,6 +41,11 @@ RECONCILIATION_DISCREPANCIES = Counter(
     "gymgenius_reconciliation_discrepancies_total", "New discrepancies found by reconciliation, by kind",
     ["kind"],
 )
+HOT_STAND_INS = Counter(
+    "gymgenius_hot_lane_stand_ins_total",
+    "Passes in which a worker caught up the hot read models itself: they had been behind without "
+    "moving for GYMGENIUS_HOT_LANE_GRACE_S (no hot-lane process up, or it is stuck)",
+)
 NUDGES_LOST = Counter("gymgenius_nudges_failed_total", "Nudges that could not reach the broker")
 REALTIME_PUSHES = Counter(
     "gymgenius_realtime_pushes_total", "Socket.IO pushes after a projection commit", ["outcome"]

@@ -88,6 +88,17 @@ class ProjectionService:
         self._observe_all(outcomes)
         return outcomes
 
+    def hot_behind(self) -> dict[str, int]:
+        """The hot read models behind the head of the log, with their positions."""
+        hot = [name for name, model in self.models.items() if model.hot]
+        if not hot:
+            return {}
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(select(positions.c.name, positions.c.position)
+                                      .where(positions.c.name.in_(hot))).all())
+        head = self.source.head()
+        return {name: found.get(name, 0) for name in hot if found.get(name, 0) < head}
+
     def _observe_all(self, outcomes: dict[str, Outcome]) -> None:
         """Notes each model's lag; the head is read only if a model may have been left behind it."""
         seen = {name: o for name, o in outcomes.items() if not o.busy}

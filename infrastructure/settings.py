@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     # lane of their own in every worker; `process`, only in `python -m interfaces.workers.hot`
     # processes, deployed beside the workers, so that no other catch-up shares their interpreter.
     hot_lane: Literal["thread", "process"] = Field("thread", alias="GYMGENIUS_HOT_LANE")
+    # With `process`, a worker catches up the hot read models itself while they have been behind and
+    # not moving for this long (no hot-lane process up, or it is stuck)
+    hot_lane_grace_s: float = Field(5.0, gt=0, le=300, alias="GYMGENIUS_HOT_LANE_GRACE_S")
     # A worker's passes over the read models and policies, woken by nudges and NOTIFY, begin at
     # least this far apart: under a stream of events each pass takes a batch (the hot lane waits not)
     catch_up_spacing_s: float = Field(0.1, ge=0, le=5, alias="GYMGENIUS_CATCH_UP_SPACING_S")

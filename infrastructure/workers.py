@@ -17,6 +17,7 @@ from psycopg.sql import SQL, Identifier
 from sqlalchemy.exc import SQLAlchemyError
 
 from infrastructure.eventstore import psycopg_url
+from infrastructure.metrics import HOT_STAND_INS
 from infrastructure.nudges import ACTOR, QUEUE, Nudger
 from infrastructure.policy_runner import PolicyRunner
 from infrastructure.projection_runtime import ProjectionService
@@ -71,7 +72,8 @@ class CatchUp:
 
     def __init__(self, service: ProjectionService, nudger: Nudger,
                  policies: PolicyRunner | None = None, *, leave_hot: bool = False,
-                 spacing_s: float = 0.0) -> None:
+                 spacing_s: float = 0.0, hot_grace_s: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.service, self.nudger, self.policies = service, nudger, policies
         self.followers: list[Callable[[], object]] = []  # further log readers (the role mirror)
         self.hot_lane: Lane | None = None
@@ -80,6 +82,11 @@ class CatchUp:
         self._flight = threading.Lock()
         self._flying = self._again = False
         self._began = float("-inf")
+        # Left to hot-lane processes, the hot read models are still watched: one behind the head and
+        # not moving for `hot_grace_s` is caught up here (see `_stand_in`)
+        self.hot_grace_s, self._clock = hot_grace_s, clock
+        self._hot_still: dict[str, tuple[int, float]] = {}  # a hot model behind: its position, since when
+        self._hot_checked = float("-inf")
 
     def wake_hot(self) -> bool:
         """Wakes the hot lane; False when none runs here."""
@@ -93,12 +100,36 @@ class CatchUp:
         self.nudger.taken()
         if self.leave_hot or self.wake_hot():
             self.service.catch_up_all(cold_only=True)
+            if self.leave_hot:
+                self._stand_in()
         else:
             self.service.catch_up_all()
         if self.policies is not None:
             self.policies.run_all()
         for follower in self.followers:
             follower()
+
+    def _stand_in(self) -> None:
+        """A worker that leaves the hot read models to hot-lane processes catches them up itself
+        while they have been behind the head without moving for `hot_grace_s`: no hot-lane process
+        is up, or it is stuck. A chat message is then delivered a few seconds late, never lost in
+        the wait. Looked at once a second at most (a positions read and the head)."""
+        now = self._clock()
+        if now - self._hot_checked < 1.0:
+            return
+        self._hot_checked = now
+        still: dict[str, tuple[int, float]] = {}
+        for name, position in self.service.hot_behind().items():
+            before = self._hot_still.get(name)
+            still[name] = before if before is not None and before[0] == position else (position, now)
+        self._hot_still = still
+        stuck = sorted(name for name, (_, since) in still.items() if now - since >= self.hot_grace_s)
+        if stuck:
+            log.warning("hot_lane_stand_in", models=stuck, still_s=round(now - min(
+                still[name][1] for name in stuck), 1))
+            HOT_STAND_INS.inc()
+            self.service.catch_up_hot()
+            self._hot_still = {}
 
     def spaced(self) -> None:
         """A background wake-up (a nudge, a NOTIFY): one such pass at a time in this process,

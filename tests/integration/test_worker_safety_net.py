@@ -11,6 +11,7 @@ import psycopg
 import redis
 from dramatiq.brokers.stub import StubBroker
 from eventsourcing.persistence import OperationalError as StoreOperationalError
+from prometheus_client import REGISTRY
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError as SQLOperationalError
 
@@ -18,12 +19,13 @@ from application.context import CommandContext
 from application.conversations import OpenConversation, SendMessage
 from application.relationships import StartRelationship
 from domain.values import Actor, Role
+from infrastructure.bootstrap import bootstrap, init_storage, worker_safety_net
 from infrastructure.eventstore.postgres import events_channel
 from infrastructure.nudges import Nudger
 from infrastructure.workers import CatchUp, SafetyNet, listen_url
 from projections.conversations import conversations
 from projections.messages import messages
-from tests.support import wait_until
+from tests.support import ISOLATED_REDIS_URL, server_settings, wait_until
 
 OUTAGE = [
     StoreOperationalError("the event store went away"),
@@ -92,3 +94,38 @@ def test_postgres_announcing_a_chat_message_wakes_the_worker_without_a_nudge_or_
 
 def _ctx(actor: Actor) -> CommandContext:
     return CommandContext(actor, datetime.now(UTC), uuid.uuid4().hex)
+
+
+def test_with_no_hot_lane_process_up_the_workers_deliver_chat_messages_after_the_grace(pg_schema):
+    """Workers set to leave the chat messages to hot-lane processes, and none running: the
+    message is projected anyway, by a worker, once its read model has been still for the grace."""
+    settings = server_settings(pg_schema, REDIS_URL=ISOLATED_REDIS_URL, GYMGENIUS_HOT_LANE="process",
+                               GYMGENIUS_HOT_LANE_GRACE_S="0.5")
+    init_storage(settings)
+    system = bootstrap(settings)
+    try:
+        assert system.catch_up.leave_hot
+        admin, client, trainer = (Actor("adm", Role.ADMIN), Actor("cl-s", Role.CLIENT),
+                                  Actor("tr-s", Role.TRAINER))
+        system.relationships.start(_ctx(admin), StartRelationship("cl-s", "tr-s", Role.TRAINER))
+        opened = system.conversations.open(_ctx(client), OpenConversation("tr-s"))
+        sent = system.conversations.send(_ctx(trainer), SendMessage(opened.id, "rest 90 s", "m-s"))
+        net = worker_safety_net(system, interval=0.2)
+        assert net.hot_lane is None  # the worker runs no hot lane of its own
+        stand_ins = REGISTRY.get_sample_value("gymgenius_hot_lane_stand_ins_total") or 0.0
+        net.start()
+        try:
+            with system.projections.engine.connect() as conn:
+                def projected() -> bool:
+                    text = conn.execute(select(messages.c.text).where(
+                        messages.c.id == sent.extra["message_id"])).scalar()
+                    conn.rollback()
+                    return text == "rest 90 s"
+
+                wait_until(projected, 20, "the message, projected by a worker standing in for the hot lane")
+            assert all(position >= sent.position for position in system.projections.hot_behind().values())
+            assert (REGISTRY.get_sample_value("gymgenius_hot_lane_stand_ins_total") or 0.0) > stand_ins
+        finally:
+            net.stop()
+    finally:
+        system.close()
