@@ -3,7 +3,8 @@ its Dramatiq messages and its pushes.
 
 The SDK's tracer provider is installed once per process with the W3C TraceContext propagator and,
 by default, no exporter (spans cost little and go nowhere); when `OTEL_EXPORTER_OTLP_ENDPOINT` is
-set and `opentelemetry-exporter-otlp-proto-http` is installed, spans are exported there in batches.
+set, spans are exported there in batches (OTLP over HTTP, `opentelemetry-exporter-otlp-proto-http`),
+as service `gymgenius-core` unless `OTEL_SERVICE_NAME` says otherwise.
 The trace id that structlog binds (`trace_id`) is the OTel trace id of the current span, in 32
 lowercase hex digits, except when a client sent only its own `X-Trace-Id` (kept for compatibility).
 """
@@ -20,7 +21,9 @@ import structlog
 from dramatiq.broker import MessageProxy
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.metrics import get_meter
+from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
@@ -33,6 +36,7 @@ TRACEPARENT = re.compile(r"00-(?!0{32})([0-9a-f]{32})-(?!0{16})([0-9a-f]{16})-([
 PROPAGATOR = TraceContextTextMapPropagator()
 _installed = threading.Lock()
 _done: list[bool] = []
+SERVICE = "gymgenius-core"
 _exporting: list[bool] = []  # whether spans go anywhere (an OTLP exporter was configured)
 
 
@@ -43,7 +47,10 @@ def install() -> None:
             return
         _done.append(True)
         propagate.set_global_textmap(PROPAGATOR)
-        provider = TracerProvider()
+        # service.name: OTEL_SERVICE_NAME (or OTEL_RESOURCE_ATTRIBUTES) when set, else ours
+        named = "OTEL_SERVICE_NAME" in os.environ or "service.name=" in os.environ.get(
+            "OTEL_RESOURCE_ATTRIBUTES", "")
+        provider = TracerProvider(resource=Resource.create({} if named else {"service.name": SERVICE}))
         endpoint = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT")
         if endpoint:
             _export(provider, endpoint)
@@ -51,15 +58,12 @@ def install() -> None:
 
 
 def _export(provider: TracerProvider, endpoint: str) -> None:
-    try:
-        from opentelemetry.exporter.otlp.proto.http.trace_exporter import (  # type: ignore[import-not-found]
-            OTLPSpanExporter,
-        )
-    except ImportError:
-        log.warning("otlp_exporter_missing", endpoint=endpoint)
-        return
+    """Spans in batches to the collector at `endpoint` (OTLP over HTTP, protobuf, to
+    `<endpoint>/v1/traces`); the exporter reads the other `OTEL_EXPORTER_OTLP_*` settings itself
+    (headers, timeout, compression). What is still queued is sent when the process exits."""
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
     _exporting.append(True)
+    log.info("otlp_export", endpoint=endpoint)
 
 
 def tracer() -> trace.Tracer:
