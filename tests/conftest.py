@@ -35,6 +35,25 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     _require_services()
 
 
+# The catalog tables that each test's schema (created, then dropped) leaves dead rows in
+CATALOGS = ("pg_attribute", "pg_class", "pg_depend", "pg_type", "pg_index", "pg_constraint", "pg_attrdef",
+            "pg_sequence", "pg_trigger", "pg_statistic", "pg_namespace")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A suite creates and drops thousands of schemas, and autovacuum fell behind on the catalogs
+    they leave dead rows in (976,000 in pg_attribute after a few runs: the test database at 395 MB,
+    128 MB vacuumed). The run that ends the session (not each xdist process) vacuums them, so the
+    machine's PostgreSQL is left as fast as it was found."""
+    if hasattr(session.config, "workerinput"):
+        return
+    try:
+        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("VACUUM " + ", ".join(f"pg_catalog.{name}" for name in CATALOGS))
+    except psycopg.Error as error:  # a courtesy to the next run; never the suite's verdict
+        print(f"\nthe catalogs could not be vacuumed: {error}")
+
+
 # Modules whose tests take 20 s to minutes: marked `slow`, and under pytest-xdist (worksteal) dealt
 # out first, one to each process in turn, so that none of them is left to run alone at the end
 SLOW = ("test_money_at_scale", "test_event_store_concurrency", "test_backup_restore",
