@@ -88,16 +88,24 @@ class ProjectionService:
         self._observe_all(outcomes)
         return outcomes
 
-    def hot_behind(self) -> dict[str, int]:
-        """The hot read models behind the head of the log, with their positions."""
+    def observe_hot(self) -> dict[str, float]:
+        """Where the hot read models stand, read from the store, for a process that leaves them to
+        a hot lane: noted as a catch-up's outcome is (lag, stall), and for each one behind the
+        head, how many seconds its position has not moved."""
         hot = [name for name, model in self.models.items() if model.hot]
         if not hot:
             return {}
         with self.engine.connect() as conn:
             found = dict(conn.execute(select(positions.c.name, positions.c.position)
                                       .where(positions.c.name.in_(hot))).all())
-        head = self.source.head()
-        return {name: found.get(name, 0) for name in hot if found.get(name, 0) < head}
+        head, now = self.source.head(), time.monotonic()
+        still: dict[str, float] = {}
+        for name in hot:
+            position = found.get(name, 0)
+            self._observe(name, position, max(head - position, 0))
+            if position < head:
+                still[name] = now - self._moved[name][1]
+        return still
 
     def _observe_all(self, outcomes: dict[str, Outcome]) -> None:
         """Notes each model's lag; the head is read only if a model may have been left behind it."""

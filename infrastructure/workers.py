@@ -85,7 +85,6 @@ class CatchUp:
         # Left to hot-lane processes, the hot read models are still watched: one behind the head and
         # not moving for `hot_grace_s` is caught up here (see `_stand_in`)
         self.hot_grace_s, self._clock = hot_grace_s, clock
-        self._hot_still: dict[str, tuple[int, float]] = {}  # a hot model behind: its position, since when
         self._hot_checked = float("-inf")
 
     def wake_hot(self) -> bool:
@@ -113,23 +112,18 @@ class CatchUp:
         """A worker that leaves the hot read models to hot-lane processes catches them up itself
         while they have been behind the head without moving for `hot_grace_s`: no hot-lane process
         is up, or it is stuck. A chat message is then delivered a few seconds late, never lost in
-        the wait. Looked at once a second at most (a positions read and the head)."""
+        the wait. Looked at once a second at most (a positions read and the head), which also
+        reports the hot models' lag and stalls from the workers."""
         now = self._clock()
         if now - self._hot_checked < 1.0:
             return
         self._hot_checked = now
-        still: dict[str, tuple[int, float]] = {}
-        for name, position in self.service.hot_behind().items():
-            before = self._hot_still.get(name)
-            still[name] = before if before is not None and before[0] == position else (position, now)
-        self._hot_still = still
-        stuck = sorted(name for name, (_, since) in still.items() if now - since >= self.hot_grace_s)
+        still = self.service.observe_hot()
+        stuck = sorted(name for name, seconds in still.items() if seconds >= self.hot_grace_s)
         if stuck:
-            log.warning("hot_lane_stand_in", models=stuck, still_s=round(now - min(
-                still[name][1] for name in stuck), 1))
+            log.warning("hot_lane_stand_in", models=stuck, still_s=round(max(still[n] for n in stuck), 1))
             HOT_STAND_INS.inc()
             self.service.catch_up_hot()
-            self._hot_still = {}
 
     def spaced(self) -> None:
         """A background wake-up (a nudge, a NOTIFY): one such pass at a time in this process,

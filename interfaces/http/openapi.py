@@ -63,14 +63,14 @@ def described(app: FastAPI) -> Callable[[], dict[str, Any]]:
                     operation["responses"].setdefault("413", edge["413"])
                 if operation.get("security"):  # a token: counted against the caller's (or IP's) limits
                     operation["responses"].setdefault("429", edge["429"])
-                for answer in operation["responses"].values():  # every answer, errors too, is traced
-                    if "$ref" not in answer:
-                        answer["headers"] = {**{name: {"$ref": f"#/components/headers/{name}"}
-                                                for name in TRACE_HEADERS}, **answer.get("headers", {})}
             for method, operation in _methods(document):
                 rule = rule_of(operation["operationId"])
                 operation["description"] = with_roles(operation.get("description", ""), rule, method)
                 _refusals(operation["responses"], rule)
+                for answer in operation["responses"].values():  # every answer, errors too, is traced
+                    if "$ref" not in answer:
+                        answer["headers"] = {**{name: {"$ref": f"#/components/headers/{name}"}
+                                                for name in TRACE_HEADERS}, **answer.get("headers", {})}
             for media in _json_bodies(document):
                 example = _example(schemas, media.get("schema", {}))
                 if "example" not in media and example is not None:

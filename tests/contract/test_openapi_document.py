@@ -177,3 +177,14 @@ def test_the_command_and_query_apps_serve_valid_documents_with_the_same_problem_
         validate(document)
         assert "ProblemOut" in document["components"]["schemas"]
         assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_every_answer_documents_its_trace_headers(document):
+    """401 and 403 (added from the access rules), 413, 422 and 429 (the edge's) as much as 200."""
+    for path, method, operation in operations(document):
+        for status, answer in operation["responses"].items():
+            headers = answer.get("headers", {})
+            assert {name: headers.get(name) for name in ("X-Trace-Id", "traceparent")} == {
+                "X-Trace-Id": {"$ref": "#/components/headers/X-Trace-Id"},
+                "traceparent": {"$ref": "#/components/headers/traceparent"}}, (method, path, status)
+    assert document["components"]["headers"]["traceparent"]["required"] is True
